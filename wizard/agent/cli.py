@@ -1,0 +1,270 @@
+"""``migration-agent``: run, check, status, retry-failed and export-failed a task, headless.
+
+Exit codes: 0 finished with no failed object; 3 finished with failed objects; 2 bad input (task file,
+arguments, credential reference); 1 could not run (storage unreachable, auth refused); 130 interrupted
+(resumable). Errors are one line; ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from wizard import __version__
+from wizard.agent.preflight import human_bytes, run_checks
+from wizard.engine.events import Progress
+from wizard.engine.journal import Journal
+from wizard.errors import InputError, MigrationError, StorageError
+from wizard.paths import journal_dir
+from wizard.storage.factory import make_store
+from wizard.task import TaskSpec, load_task
+
+OK, COULD_NOT_RUN, BAD_INPUT, FAILED_OBJECTS, INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(BAD_INPUT, f"migration-agent: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--journal", metavar="PATH", help="journal file (default: one per task in the data folder)")
+    common.add_argument("--json", action="store_true", help="NDJSON events on stdout")
+    common.add_argument("--debug", action="store_true", help="log details and show tracebacks")
+    p = _Parser(prog="migration-agent", description="Copy the objects of one store into another, verified "
+                "and resumable.")
+    p.add_argument("--version", action="version", version=f"migration-agent {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, text in (("run", "run (or resume) a task in the foreground"),
+                       ("check", "pre-flight checks: access, write permission, clock, size estimate"),
+                       ("status", "what the journal says about a task"),
+                       ("retry-failed", "copy again only the objects that failed"),
+                       ("export-failed", "write the failed objects to a CSV file")):
+        sp = sub.add_parser(name, help=text, description=text, parents=[common])
+        sp.add_argument("task", metavar="TASK", help="task file (TOML)")
+        if name in ("retry-failed", "export-failed"):
+            sp.add_argument("--class", dest="error_class", metavar="CLASS", help="only failures of this error class")
+        if name == "export-failed":
+            sp.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="where to write the CSV")
+    return p
+
+
+def default_journal(spec: TaskSpec) -> Path:
+    safe = re.sub(r"[^\w.\-]+", "_", spec.name)[:60] or "task"
+    return journal_dir() / f"{safe}-{spec.identity()}.sqlite"
+
+
+class Output:
+    """Where events go: NDJSON on stdout with --json, a progress line on stderr otherwise."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.tty = sys.stderr.isatty()
+        self._last = 0.0
+        self._width = 0
+
+    def event(self, event: Any) -> None:
+        if self.as_json:
+            sys.stdout.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            return
+        if isinstance(event, Progress):
+            now = time.monotonic()
+            if not self.tty and now - self._last < 2.0:
+                return
+            self._last = now
+            line = progress_line(event)
+            if self.tty:
+                sys.stderr.write("\r" + line.ljust(self._width))
+                self._width = len(line)
+            else:
+                sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+        elif getattr(event, "type", "") == "object_failed":
+            self.end_line()
+            sys.stderr.write(f"failed: {event.key} [{event.error_class}] {event.message}\n")
+
+    def end_line(self) -> None:
+        if self.tty and self._width:
+            sys.stderr.write("\n")
+            self._width = 0
+
+    def say(self, text: str, **fields: Any) -> None:
+        if self.as_json:
+            sys.stdout.write(json.dumps({"type": "message", "text": text, **fields}, ensure_ascii=False) + "\n")
+        else:
+            self.end_line()
+            sys.stderr.write(text + "\n")
+
+
+def progress_line(p: Progress) -> str:
+    """One line: listing apart until it ends, then objects, bytes, rate and ETA."""
+    o, b = p.objects, p.bytes
+    parts = []
+    if not p.listing["done"]:
+        parts.append(f"listing: {p.listing['objects']:,} objects so far")
+        parts.append(f"copied {o['done']:,} objects, {human_bytes(b['done'])}")
+    else:
+        parts.append(f"copied {o['done']:,}/{o['total']:,} objects, {human_bytes(b['done'])}/{human_bytes(b['total'])}")
+    parts.append(f"{human_bytes(p.rate_bytes)}/s, {p.rate_objects:,.0f} obj/s")
+    if p.eta_seconds is not None:
+        parts.append(f"ETA {format_duration(p.eta_seconds)}")
+    if o["skipped"]:
+        parts.append(f"skipped {o['skipped']:,}")
+    if o["failed"]:
+        parts.append(f"failed {o['failed']:,}")
+    return " | ".join(parts)
+
+
+def format_duration(seconds: float) -> str:
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
+
+
+async def _run(spec: TaskSpec, journal: Journal, out: Output) -> int:
+    from wizard.engine.runner import Runner
+
+    src = make_store(spec.source, "source", connections=spec.options.concurrency * 2)
+    dst = make_store(spec.destination, "destination", connections=spec.options.concurrency * 2)
+    try:
+        summary = await Runner(spec, src, dst, journal, on_event=out.event).run()
+    finally:
+        await src.close()
+        await dst.close()
+    out.end_line()
+    c = summary.counts
+    if not out.as_json:
+        out.say(f"{summary.status.replace('_', ' ')} in {format_duration(summary.elapsed)}: {c['done'][0]:,} copied "
+                f"({human_bytes(c['done'][1])}), {c['skipped'][0]:,} skipped, {c['failed'][0]:,} failed"
+                + (f"; export them with: migration-agent export-failed {sys.argv[2] if len(sys.argv) > 2 else 'TASK'}"
+                   " -o failed.csv" if c["failed"][0] else ""))
+    return FAILED_OBJECTS if summary.failed else OK
+
+
+async def _check(spec: TaskSpec, out: Output) -> int:
+    src = make_store(spec.source, "source")
+    dst = make_store(spec.destination, "destination")
+    try:
+        for store in (src, dst):
+            await store.open()
+        checks = await run_checks(spec, src, dst)
+    finally:
+        await src.close()
+        await dst.close()
+    for c in checks:
+        if out.as_json:
+            sys.stdout.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(f"{'PASS' if c.ok else 'FAIL'}  {c.message}\n")
+    return OK if all(c.ok for c in checks) else COULD_NOT_RUN
+
+
+def _status(journal: Journal, out: Output) -> int:
+    counts = journal.counts()
+    cursor, done, listed, listed_bytes = journal.listing_state()
+    data = {"type": "status", "listing": {"done": done, "objects": listed, "bytes": listed_bytes},
+            "objects": {k: v[0] for k, v in counts.items()}, "bytes": {k: v[1] for k, v in counts.items()},
+            "failure_classes": journal.failure_classes()}
+    if out.as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return OK
+    sys.stdout.write(f"listing: {'finished' if done else 'not finished'}, {listed:,} objects "
+                     f"({human_bytes(listed_bytes)}) listed\n")
+    for state in ("done", "skipped", "failed", "pending", "copying"):
+        n, size = counts[state]
+        sys.stdout.write(f"{state:>8}: {n:,} objects, {human_bytes(size)}\n")
+    for cls, n in sorted(data["failure_classes"].items()):  # type: ignore[union-attr]
+        sys.stdout.write(f"  failed [{cls}]: {n:,}\n")
+    return OK
+
+
+def _install_interrupt(task: asyncio.Task[int]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, task.cancel)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+            pass
+
+
+async def _main_async(args: argparse.Namespace, out: Output) -> int:
+    spec = load_task(args.task)
+    jpath = Path(args.journal) if args.journal else default_journal(spec)
+    if args.command in ("status", "export-failed") and not jpath.exists():
+        raise InputError(f"no journal for task {spec.name!r} at {jpath}: the task has not run yet")
+    journal = Journal(jpath, spec.identity(), spec.name)
+    try:
+        if args.command == "status":
+            return _status(journal, out)
+        if args.command == "export-failed":
+            n = journal.export_failed(args.output, args.error_class)
+            out.say(f"wrote {n:,} failed objects to {args.output}", rows=n)
+            return OK
+        if args.command == "check":
+            return await _check(spec, out)
+        if args.command == "retry-failed":
+            n = journal.reset_failed(args.error_class)
+            out.say(f"retrying {n:,} failed objects", objects=n)
+        current = asyncio.current_task()
+        assert current is not None
+        _install_interrupt(current)  # type: ignore[arg-type]
+        return await _run(spec, journal, out)
+    finally:
+        journal.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    out = Output(args.json)
+    try:
+        return asyncio.run(_main_async(args, out))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        out.end_line()
+        out.say("interrupted: run the same command again to resume")
+        return INTERRUPTED
+    except InputError as exc:
+        return _fail(out, args, exc, BAD_INPUT)
+    except StorageError as exc:
+        return _fail(out, args, exc, COULD_NOT_RUN)
+    except MigrationError as exc:
+        return _fail(out, args, exc, COULD_NOT_RUN)
+    except OSError as exc:
+        return _fail(out, args, exc, COULD_NOT_RUN)
+
+
+def _fail(out: Output, args: argparse.Namespace, exc: BaseException, code: int) -> int:
+    out.end_line()
+    if args.debug:
+        traceback.print_exc()
+    text = str(exc) if not isinstance(exc, OSError) or not exc.strerror else f"{exc.strerror}: {exc.filename}"
+    if args.json:
+        sys.stdout.write(json.dumps({"type": "error", "exit_code": code, "message": text}, ensure_ascii=False) + "\n")
+    sys.stderr.write(f"migration-agent: {text}\n")
+    return code
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

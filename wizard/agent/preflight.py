@@ -1,0 +1,107 @@
+"""Pre-flight checks (``migration-agent check``): each one passes or says, in one sentence, what to fix."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from wizard.errors import StorageError
+from wizard.storage.base import Store
+from wizard.task import TaskSpec
+
+SKEW_LIMIT = 15 * 60      # S3-style signatures are refused beyond 15 minutes of clock difference
+SAMPLE_PAGES = 10
+
+
+@dataclass
+class Check:
+    """One check's result."""
+
+    name: str
+    ok: bool
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"type": "check", "name": self.name, "ok": self.ok, "message": self.message}
+
+
+async def run_checks(spec: TaskSpec, src: Store, dst: Store) -> list[Check]:
+    """Run every check; a failed store check skips the checks that need that store."""
+    out: list[Check] = []
+    src_ok = await _store(out, "source", src, spec.source.describe(), write=False)
+    dst_ok = await _store(out, "destination", dst, spec.destination.describe(), write=True)
+    if dst_ok:
+        await _probe(out, dst, spec.destination.prefix)
+    for name, store, ok in (("source", src, src_ok), ("destination", dst, dst_ok)):
+        if ok:
+            await _skew(out, name, store)
+    if src_ok:
+        await _estimate(out, src, spec.source.prefix)
+    return out
+
+
+async def _store(out: list[Check], name: str, store: Store, label: str, write: bool) -> bool:
+    try:
+        await store.check(write)
+    except StorageError as exc:
+        out.append(Check(f"{name}-access", False, f"{name} {label}: {exc.message}"))
+        return False
+    out.append(Check(f"{name}-access", True, f"{name} {label} is reachable and the credentials are accepted"))
+    return True
+
+
+async def _probe(out: list[Check], dst: Store, prefix: str) -> None:
+    key = f"{prefix}.migration-wizard-probe-{uuid.uuid4().hex[:12]}"
+    try:
+        await dst.write(key, b"migration-wizard write probe\n", 29)
+        await dst.delete(key)
+    except StorageError as exc:
+        out.append(Check("destination-write", False,
+                         f"the destination does not accept writes ({exc.code}): grant write permission "
+                         "for this bucket and prefix"))
+        return
+    out.append(Check("destination-write", True, "a probe object was written to the destination and removed"))
+
+
+async def _skew(out: list[Check], name: str, store: Store) -> None:
+    try:
+        server = await store.server_time()
+    except StorageError:
+        server = None
+    if server is None:
+        return
+    skew = time.time() - server
+    if abs(skew) > SKEW_LIMIT:
+        out.append(Check(f"{name}-clock", False, f"this computer's clock is {abs(skew):.0f} s "
+                         f"{'ahead of' if skew > 0 else 'behind'} the {name}'s: set the clock right (NTP)"))
+    else:
+        out.append(Check(f"{name}-clock", True, f"clock differs from the {name}'s by {abs(skew):.0f} s"))
+
+
+async def _estimate(out: list[Check], src: Store, prefix: str) -> None:
+    count = size = pages = 0
+    complete = True
+    try:
+        async for page in src.list(prefix):
+            pages += 1
+            count += len(page)
+            size += sum(o.size for o in page)
+            if pages >= SAMPLE_PAGES:
+                complete = False
+                break
+    except StorageError as exc:
+        out.append(Check("source-list", False, f"the source cannot be listed ({exc.code}): grant list permission"))
+        return
+    what = f"{count:,} objects, {human_bytes(size)}" if complete else f"more than {count:,} objects " \
+        f"(first {count:,}: {human_bytes(size)}, about {human_bytes(size // max(count, 1))} each)"
+    out.append(Check("source-list", True, f"the source holds {what}"))
+
+
+def human_bytes(n: float) -> str:
+    """1536 -> '1.5 KiB'."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"

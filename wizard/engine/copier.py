@@ -1,0 +1,284 @@
+"""Copies one object: one streamed write below the multipart threshold, concurrent parts above it.
+
+Bytes flow from the source read to the destination write through bounded chunks; the MD5 is computed on the
+way, so nothing is read twice. Every object is verified (size always; with ``verify = "checksum"`` the MD5
+against the source's single-part ETag and the destination's ETag, or the multipart ETag recomputed from the
+part MD5s) and the comparison, with both values, is returned as evidence for the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from wizard.engine.events import Counters
+from wizard.engine.journal import Journal, Todo
+from wizard.engine.limits import Limits
+from wizard.errors import Action, StorageError, object_failed
+from wizard.storage.base import Reader, Store
+
+_MD5 = re.compile(r"^[0-9a-f]{32}$")
+SMALL = 1024 * 1024          # objects up to this are read whole: one buffer, Content-MD5 sent
+MAX_ATTEMPTS = 5
+PART_CONCURRENCY = 4
+
+
+def backoff(attempt: int, base: float = 0.2, cap: float = 10.0) -> float:
+    """Full-jitter exponential backoff for the given (1-based) attempt."""
+    return random.uniform(0, min(cap, base * 2 ** (attempt - 1)))
+
+
+def part_size_for(size: int, wanted: int, max_parts: int = 10_000, min_size: int = 5 * 1024 * 1024) -> int:
+    """The part size: the wanted one, grown in whole MiB so the object needs no more than ``max_parts``."""
+    mib = 1024 * 1024
+    need = -(-size // max_parts)
+    return max(wanted, min_size, -(-need // mib) * mib)
+
+
+def checksum_error(key: str, what: str, expected: str | None, got: str | None) -> StorageError:
+    return object_failed("checksum", "ChecksumMismatch", f"{key}: {what} (expected {expected}, got {got})")
+
+
+@dataclass
+class Result:
+    """The copier's answer for one object."""
+
+    ok: bool
+    attempts: int
+    evidence: dict[str, Any] | None = None
+    error: StorageError | None = None
+
+
+class Copier:
+    """Copies objects between two stores under shared limits; one instance serves a whole task."""
+
+    def __init__(self, src: Store, dst: Store, journal: Journal, limits: Limits, counters: Counters, *,
+                 dst_prefix: str = "", verify: str = "checksum", part_size: int = 16 * 1024 * 1024,
+                 threshold: int = 16 * 1024 * 1024, streams: int = 32) -> None:
+        self.src, self.dst, self.journal, self.limits, self.counters = src, dst, journal, limits, counters
+        self.dst_prefix = dst_prefix
+        self.checksum = verify == "checksum"
+        self.part_size = part_size
+        self.threshold = threshold
+        self.streams = asyncio.Semaphore(streams)
+        self.sleep = asyncio.sleep
+        self.in_flight_uploads: dict[int, tuple[str, str]] = {}
+
+    async def copy(self, todo: Todo) -> Result:
+        """Copy with retries; StorageError with action TASK propagates, anything else ends in the Result."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                evidence = await self._copy_once(todo)
+                self.limits.throttle.success()
+                return Result(True, attempt, evidence)
+            except StorageError as exc:
+                if exc.throttle:
+                    self.limits.throttle.signal()
+                if exc.action is Action.TASK:
+                    raise
+                again = exc.action is Action.RETRY or exc.error_class == "checksum"
+                if not again or attempt >= MAX_ATTEMPTS:
+                    await self._give_up_upload(todo)
+                    return Result(False, attempt, error=exc)
+                await self.sleep(backoff(attempt))
+
+    async def _copy_once(self, todo: Todo) -> dict[str, Any]:
+        if todo.size > self.threshold and self.dst.features.multipart:
+            return await self._multipart(todo)
+        async with self.streams:
+            reader = await self.src.read(todo.key)
+            try:
+                return await self._single(todo, reader)
+            finally:
+                await reader.close()
+
+    async def _metered(self, reader: Reader, md5: Any) -> AsyncIterator[bytes]:
+        """The reader's chunks, paced by the bandwidth limit, hashed and counted on the way."""
+        bucket = self.limits.bytes
+        counters = self.counters
+        async for chunk in reader.chunks():
+            if bucket.rate:
+                await bucket.acquire(len(chunk))
+            if md5 is not None:
+                md5.update(chunk)
+            counters.wire_bytes += len(chunk)
+            yield chunk
+
+    async def _single(self, todo: Todo, reader: Reader) -> dict[str, Any]:
+        info = reader.info
+        size = info.size
+        key = self.dst_prefix + todo.key
+        src_md5 = info.etag if info.etag and _MD5.match(info.etag) and self.src.features.etag_is_md5 else None
+        md5 = hashlib.md5() if self.checksum else None
+        meta = info.metadata if self.dst.features.metadata else None
+        if size <= SMALL:
+            data = b"".join([c async for c in self._metered(reader, md5)])
+            digest = md5.digest() if md5 is not None else None
+            if md5 is not None and src_md5 and src_md5 != md5.hexdigest():  # caught before anything is written
+                raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, md5.hexdigest())
+            result = await self.dst.write(key, data, len(data), md5=digest, content_type=info.content_type,
+                                          metadata=meta)
+            sent = len(data)
+        else:
+            # Streaming: the store checks the source's own MD5 when it has one (Content-MD5).
+            counted = _Count()
+            hint = bytes.fromhex(src_md5) if (src_md5 and self.checksum) else None
+            result = await self.dst.write(key, counted.wrap(self._metered(reader, md5)), size, md5=hint,
+                                          content_type=info.content_type, metadata=meta)
+            sent = counted.n
+        evidence: dict[str, Any] = {"size": sent}
+        if sent != size:
+            raise checksum_error(todo.key, "size differs", str(size), str(sent))
+        if result.extra.get("folder"):
+            evidence["folder"] = True
+        if md5 is not None:
+            computed = md5.hexdigest()
+            evidence["md5"] = computed
+            if src_md5:
+                evidence["source_etag"] = src_md5
+                if src_md5 != computed:
+                    raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, computed)
+            if self.dst.features.etag_is_md5:
+                evidence["dest_etag"] = result.etag
+                if result.etag != computed:
+                    raise checksum_error(todo.key, "destination ETag differs from the bytes sent", computed,
+                                         result.etag)
+        if meta is None and info.metadata and not self.dst.features.metadata:
+            evidence["metadata_dropped"] = sorted(info.metadata)
+        return evidence
+
+    # -- multipart ------------------------------------------------------------------------------------------
+    async def _multipart(self, todo: Todo) -> dict[str, Any]:
+        key = self.dst_prefix + todo.key
+        head = await self.src.head(todo.key)
+        if head is None:
+            raise object_failed("not-found", "NoSuchKey", f"{todo.key}: the source object is gone")
+        size = head.size
+        recorded = self.journal.upload_for(todo.id)
+        verified: dict[int, tuple[str, int]] = {}
+        upload_id = ""
+        part_size = part_size_for(size, self.part_size, self.dst.features.max_parts, self.dst.features.min_part_size)
+        if recorded:
+            upload_id, old_size = recorded
+            present = await self.dst.list_parts(key, upload_id)
+            if present is None or old_size != part_size:
+                if present is not None:
+                    await self.dst.abort_upload(key, upload_id)
+                self.journal.drop_upload(todo.id)
+                upload_id = ""
+            else:
+                verified = {n: v for n, v in self.journal.parts_for(todo.id).items() if present.get(n) == v}
+        if not upload_id:
+            upload_id = await self.dst.create_upload(key, content_type=head.content_type,
+                                                     metadata=head.metadata if self.dst.features.metadata else None)
+            self.journal.save_upload(todo.id, key, upload_id, part_size)
+        self.in_flight_uploads[todo.id] = (key, upload_id)
+        count = -(-size // part_size) or 1
+        gate = asyncio.Semaphore(PART_CONCURRENCY)
+        reused = len(verified)
+
+        async def one(number: int) -> None:
+            if number in verified:
+                return
+            start = (number - 1) * part_size
+            length = min(part_size, size - start)
+            async with gate:
+                etag = await self._part(todo, key, upload_id, number, start, length)
+            verified[number] = (etag, length)
+            self.journal.save_part(todo.id, number, etag, length)
+
+        tasks = [asyncio.ensure_future(one(n)) for n in range(1, count + 1)]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        parts = [(n, verified[n][0]) for n in range(1, count + 1)]
+        result = await self.dst.complete_upload(key, upload_id, parts)
+        self.journal.drop_upload(todo.id)
+        self.in_flight_uploads.pop(todo.id, None)
+        expected = hashlib.md5(b"".join(bytes.fromhex(e) for _, e in parts)).hexdigest() + f"-{count}"
+        evidence: dict[str, Any] = {"size": size, "parts": count, "part_size": part_size, "reused_parts": reused,
+                                    "expected_etag": expected, "dest_etag": result.etag}
+        if head.etag:
+            evidence["source_etag"] = head.etag
+        if self.checksum and self.dst.features.etag_is_md5 and result.etag != expected:
+            raise checksum_error(todo.key, "multipart ETag differs from the parts sent", expected, result.etag)
+        return evidence
+
+    async def _part(self, todo: Todo, key: str, upload_id: str, number: int, start: int, length: int) -> str:
+        """Send one part, verified by its MD5; retried here so one bad part does not resend the others."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self.streams:
+                    reader = await self.src.read(todo.key, start, length)
+                    try:
+                        md5 = hashlib.md5()
+                        counted = _Count()
+                        etag = await self.dst.upload_part(key, upload_id, number,
+                                                          counted.wrap(self._metered(reader, md5)), length)
+                    finally:
+                        await reader.close()
+                if counted.n != length:
+                    raise checksum_error(todo.key, f"part {number} size differs", str(length), str(counted.n))
+                if self.checksum and self.dst.features.etag_is_md5 and etag != md5.hexdigest():
+                    raise checksum_error(todo.key, f"part {number} ETag differs from the bytes sent",
+                                         md5.hexdigest(), etag)
+                self.limits.throttle.success()
+                return etag
+            except StorageError as exc:
+                if exc.throttle:
+                    self.limits.throttle.signal()
+                again = exc.action is Action.RETRY or exc.error_class == "checksum"
+                if not again or attempt >= MAX_ATTEMPTS:
+                    raise
+                await self.sleep(backoff(attempt))
+
+    async def _give_up_upload(self, todo: Todo) -> None:
+        """An object that failed for good leaves no multipart upload behind."""
+        recorded = self.journal.upload_for(todo.id)
+        if recorded:
+            try:
+                await self.dst.abort_upload(self.dst_prefix + todo.key, recorded[0])
+            except StorageError:
+                return  # kept in the journal: the end-of-task sweep tries again
+            self.journal.drop_upload(todo.id)
+        self.in_flight_uploads.pop(todo.id, None)
+
+    async def abort_all(self, timeout: float = 15.0) -> None:
+        """Abort every upload the journal still records (task end, cancel); forget those that are gone."""
+        async def one(object_id: int, key: str, upload_id: str) -> None:
+            try:
+                await self.dst.abort_upload(key, upload_id)
+                self.journal.drop_upload(object_id)
+            except StorageError:
+                pass
+        uploads = self.journal.uploads()
+        if uploads:
+            await asyncio.wait_for(asyncio.gather(*(one(*u) for u in uploads)), timeout)
+        self.in_flight_uploads.clear()
+
+
+class _Count:
+    """Counts the bytes an async stream yields."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    async def wrap(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        async for chunk in chunks:
+            self.n += len(chunk)
+            yield chunk
+
+

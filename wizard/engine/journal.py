@@ -1,0 +1,253 @@
+"""The task journal: one SQLite database (WAL) per task, the single source of truth for resuming.
+
+It holds the listing cursor (the last source key whose decision is recorded), one row per object with its
+state and evidence, and the multipart uploads in progress with their verified parts. Every write is a short
+transaction, so a SIGKILL at any moment leaves a consistent journal: at most the objects that were being
+copied, and not yet recorded, are copied again.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wizard.errors import InputError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS objects(
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    etag TEXT,
+    mtime REAL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    error_class TEXT,
+    error_code TEXT,
+    message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt REAL,
+    evidence TEXT
+);
+CREATE INDEX IF NOT EXISTS objects_todo ON objects(id) WHERE state IN ('pending', 'copying');
+CREATE INDEX IF NOT EXISTS objects_failed ON objects(error_class, id) WHERE state = 'failed';
+CREATE TABLE IF NOT EXISTS uploads(object_id INTEGER PRIMARY KEY, key TEXT NOT NULL, upload_id TEXT NOT NULL,
+                                   part_size INTEGER NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS parts(object_id INTEGER NOT NULL, number INTEGER NOT NULL, etag TEXT NOT NULL,
+                                 size INTEGER NOT NULL, PRIMARY KEY(object_id, number));
+"""
+STATES = ("pending", "copying", "done", "skipped", "failed")
+CSV_HEADER = ["key", "size", "error_class", "error_code", "message", "attempts", "last_attempt"]
+
+
+@dataclass(slots=True)
+class Todo:
+    """An object waiting to be copied, as the planner recorded it."""
+
+    id: int
+    key: str
+    size: int
+    etag: str | None
+    mtime: float | None
+    attempts: int
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one object, recorded in a batch."""
+
+    id: int
+    state: str
+    attempts: int
+    evidence: dict[str, Any] | None = None
+    error_class: str | None = None
+    error_code: str | None = None
+    message: str | None = None
+
+
+class Journal:
+    """One task's journal file. Not thread-safe: the runner uses it from its event loop only."""
+
+    def __init__(self, path: str | Path, identity: str, name: str = "") -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA cache_size=-16000")   # 16 MB: enough, and memory stays flat
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"journal {self.path} cannot be opened: {exc}") from None
+        stored = self.get("identity")
+        if stored is None:
+            self._set_many({"identity": identity, "name": name, "created": str(time.time()),
+                            "cursor": "", "listing_done": "0", "listed_objects": "0", "listed_bytes": "0"})
+        elif stored != identity:
+            raise InputError(f"journal {self.path} belongs to another task (its source, destination or filters "
+                             "differ); give this task a new name or another --journal")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- meta -------------------------------------------------------------------------------------------
+    def get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_many(self, values: dict[str, str]) -> None:
+        with self.db:
+            self.db.executemany("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+                                values.items())
+
+    def set(self, key: str, value: str) -> None:
+        self._set_many({key: value})
+
+    def listing_state(self) -> tuple[str, bool, int, int]:
+        """(cursor, listing done, objects listed, bytes listed)."""
+        return (self.get("cursor") or "", self.get("listing_done") == "1",
+                int(self.get("listed_objects") or 0), int(self.get("listed_bytes") or 0))
+
+    # -- planning -----------------------------------------------------------------------------------------
+    def add_page(self, rows: Iterable[tuple[str, int, str | None, float | None, str, str | None]],
+                 cursor: str, listed_objects: int, listed_bytes: int) -> None:
+        """Record one listing page's decisions (key, size, etag, mtime, state, reason) and move the cursor."""
+        self.db.execute("BEGIN")
+        try:
+            self.db.executemany(
+                "INSERT INTO objects(key, size, etag, mtime, state, reason) VALUES(?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET size = excluded.size, etag = excluded.etag, mtime = excluded.mtime,"
+                " state = excluded.state, reason = excluded.reason, error_class = NULL, error_code = NULL,"
+                " message = NULL, attempts = 0, evidence = NULL", rows)
+            self.db.executemany("UPDATE meta SET v = ? WHERE k = ?",
+                                [(cursor, "cursor"), (str(listed_objects), "listed_objects"),
+                                 (str(listed_bytes), "listed_bytes")])
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def finish_listing(self) -> None:
+        self.set("listing_done", "1")
+
+    # -- copying --------------------------------------------------------------------------------------------
+    def requeue_in_flight(self) -> int:
+        """Objects marked copying by a run that died are pending again."""
+        with self.db:
+            return self.db.execute("UPDATE objects SET state = 'pending' WHERE state = 'copying'").rowcount
+
+    def next_todo(self, after_id: int, limit: int = 1000) -> list[Todo]:
+        rows = self.db.execute(
+            "SELECT id, key, size, etag, mtime, attempts FROM objects WHERE state IN ('pending', 'copying') "
+            "AND id > ? ORDER BY id LIMIT ?", (after_id, limit)).fetchall()
+        return [Todo(*r) for r in rows]
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        """Record a batch of outcomes in one transaction."""
+        if not outcomes:
+            return
+        now = time.time()
+        with self.db:
+            self.db.executemany(
+                "UPDATE objects SET state = ?, attempts = attempts + ?, last_attempt = ?, evidence = ?, "
+                "error_class = ?, error_code = ?, message = ? WHERE id = ?",
+                [(o.state, o.attempts, now, json.dumps(o.evidence, ensure_ascii=False) if o.evidence else None,
+                  o.error_class, o.error_code, o.message, o.id) for o in outcomes])
+
+    def mark_copying(self, object_id: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE objects SET state = 'copying' WHERE id = ?", (object_id,))
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """state -> (objects, bytes)."""
+        out = {s: (0, 0) for s in STATES}
+        for state, n, size in self.db.execute("SELECT state, count(*), coalesce(sum(size), 0) FROM objects "
+                                              "GROUP BY state"):
+            out[state] = (n, size)
+        return out
+
+    def failure_classes(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT error_class, count(*) FROM objects WHERE state = 'failed' "
+                                    "GROUP BY error_class").fetchall())
+
+    def failures(self, error_class: str | None = None, after_id: int = 0,
+                 limit: int = 1000) -> list[tuple[Any, ...]]:
+        """A page of failed objects: (id, key, size, error_class, error_code, message, attempts, last_attempt)."""
+        sql = ("SELECT id, key, size, error_class, error_code, message, attempts, last_attempt FROM objects "
+               "WHERE state = 'failed' AND id > ?")
+        args: list[Any] = [after_id]
+        if error_class:
+            sql += " AND error_class = ?"
+            args.append(error_class)
+        return self.db.execute(sql + " ORDER BY id LIMIT ?", (*args, limit)).fetchall()
+
+    def iter_failures(self, error_class: str | None = None) -> Iterator[tuple[Any, ...]]:
+        after = 0
+        while page := self.failures(error_class, after):
+            yield from page
+            after = page[-1][0]
+
+    def reset_failed(self, error_class: str | None = None) -> int:
+        """Failed objects (all, or one class) become pending again; returns how many."""
+        sql = "UPDATE objects SET state = 'pending', attempts = 0 WHERE state = 'failed'"
+        with self.db:
+            if error_class:
+                return self.db.execute(sql + " AND error_class = ?", (error_class,)).rowcount
+            return self.db.execute(sql).rowcount
+
+    def export_failed(self, path: str | Path, error_class: str | None = None) -> int:
+        """Write the failed-files CSV (UTF-8 with BOM, so Excel shows Chinese keys); returns rows written."""
+        n = 0
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(codecs.BOM_UTF8.decode())
+            w = csv.writer(f)
+            w.writerow(CSV_HEADER)
+            for _id, key, size, cls, code, msg, attempts, last in self.iter_failures(error_class):
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(last)) if last else ""
+                w.writerow([key, size, cls, code, msg, attempts, stamp])
+                n += 1
+        return n
+
+    def evidence(self, key: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT evidence FROM objects WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def state_of(self, key: str) -> str | None:
+        row = self.db.execute("SELECT state FROM objects WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    # -- multipart uploads ----------------------------------------------------------------------------------
+    def save_upload(self, object_id: int, key: str, upload_id: str, part_size: int) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM parts WHERE object_id = ?", (object_id,))
+            self.db.execute("INSERT OR REPLACE INTO uploads VALUES(?, ?, ?, ?, ?)",
+                            (object_id, key, upload_id, part_size, time.time()))
+
+    def upload_for(self, object_id: int) -> tuple[str, int] | None:
+        row = self.db.execute("SELECT upload_id, part_size FROM uploads WHERE object_id = ?", (object_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def save_part(self, object_id: int, number: int, etag: str, size: int) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO parts VALUES(?, ?, ?, ?)", (object_id, number, etag, size))
+
+    def parts_for(self, object_id: int) -> dict[int, tuple[str, int]]:
+        return {n: (e, s) for n, e, s in self.db.execute(
+            "SELECT number, etag, size FROM parts WHERE object_id = ?", (object_id,))}
+
+    def drop_upload(self, object_id: int) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM parts WHERE object_id = ?", (object_id,))
+            self.db.execute("DELETE FROM uploads WHERE object_id = ?", (object_id,))
+
+    def uploads(self) -> list[tuple[int, str, str]]:
+        """(object_id, key, upload_id) of every upload still recorded."""
+        return self.db.execute("SELECT object_id, key, upload_id FROM uploads").fetchall()

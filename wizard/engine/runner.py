@@ -1,0 +1,205 @@
+"""Drives one task: pre-flight of both stores, the planner and the copiers side by side, outcomes into the
+journal in batches, progress sampled on a timer, and a clean stop (resumable) on cancel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wizard.engine.copier import Copier, Result
+from wizard.engine.events import Counters, ObjectFailed, Sampler, TaskFinished
+from wizard.engine.journal import Journal, Outcome, Todo
+from wizard.engine.limits import Limits
+from wizard.engine.planner import Planner
+from wizard.errors import Action, StorageError, task_stopped
+from wizard.storage.base import Store
+from wizard.task import TaskSpec
+
+EventSink = Callable[[Any], None]
+SHARD = 1000            # objects fetched from the journal per dispatch round
+FLUSH_EVERY = 0.2       # seconds between journal batches
+START_ATTEMPTS = 3      # a store that cannot be reached at the start is retried this often before the task stops
+
+
+@dataclass
+class Summary:
+    """How a run ended."""
+
+    status: str                   # completed | completed_with_failures
+    counts: dict[str, tuple[int, int]]
+    elapsed: float
+
+    @property
+    def failed(self) -> int:
+        return self.counts["failed"][0]
+
+
+class Runner:
+    """One run of a task against a journal. ``limits`` may be shared between tasks of one agent."""
+
+    def __init__(self, spec: TaskSpec, src: Store, dst: Store, journal: Journal, *, limits: Limits | None = None,
+                 on_event: EventSink | None = None, report_every: float = 0.5) -> None:
+        self.spec, self.src, self.dst, self.journal = spec, src, dst, journal
+        o = spec.options
+        self.limits = limits or Limits(o.qps_limit, o.bandwidth_limit)
+        self.on_event = on_event or (lambda e: None)
+        self.report_every = report_every
+        self.counters = Counters()
+        self.sampler = Sampler(self.counters)
+        self.copier = Copier(src, dst, journal, self.limits, self.counters, dst_prefix=spec.destination.prefix,
+                             verify=o.verify, part_size=o.part_size, threshold=o.multipart_threshold,
+                             streams=o.concurrency)
+        self._outcomes: list[Outcome] = []
+        self._wake = asyncio.Event()
+        self._fatal: StorageError | None = None
+
+    def set_limits(self, qps: float | None = None, bandwidth: int | None = None) -> None:
+        """Change limits while the task runs (the agent API calls this)."""
+        self.limits.set(qps, bandwidth)
+
+    async def preflight(self) -> None:
+        """Both stores reachable, buckets present, credentials accepted; StorageError(TASK) otherwise."""
+        for store, write in ((self.src, False), (self.dst, True)):
+            for attempt in range(1, START_ATTEMPTS + 1):
+                try:
+                    await store.check(write)
+                    break
+                except StorageError as exc:
+                    if exc.action is not Action.RETRY:
+                        raise
+                    if attempt == START_ATTEMPTS:
+                        raise task_stopped("unreachable", exc.code, exc.message) from None
+                    await asyncio.sleep(0.5 * attempt)
+
+    async def run(self) -> Summary:
+        """Run to the end. Raises StorageError(TASK) when the task cannot go on; CancelledError stays resumable."""
+        for store in (self.src, self.dst):
+            await store.open()
+            store.request_gate = self.limits.gate  # type: ignore[attr-defined]
+        await self.preflight()
+        self.journal.requeue_in_flight()
+        self._load_counters()
+        planner = Planner(self.src, self.dst, self.journal, self.spec.options, self.spec.source.prefix,
+                          self.spec.destination.prefix, self.counters, self._wake)
+        plan_task = asyncio.create_task(planner.run())
+        flusher = asyncio.create_task(self._flush_loop())
+        reporter = asyncio.create_task(self._report_loop())
+        try:
+            await self._dispatch(plan_task)
+            self._flush()
+            await self.copier.abort_all()
+        except BaseException:
+            plan_task.cancel()
+            with contextlib.suppress(BaseException):
+                await plan_task
+            self._flush()
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(self.copier.abort_all())
+            raise
+        finally:
+            flusher.cancel()
+            reporter.cancel()
+            self._flush()
+        counts = self.journal.counts()
+        status = "completed_with_failures" if counts["failed"][0] else "completed"
+        self.on_event(self.sampler.snapshot())
+        summary = Summary(status, counts, time.monotonic() - self.counters.started)
+        self.on_event(TaskFinished(status, {k: v[0] for k, v in counts.items()},
+                                   {k: v[1] for k, v in counts.items()}, round(summary.elapsed, 2)))
+        return summary
+
+    def _load_counters(self) -> None:
+        """Counters of what earlier runs already did, so progress continues where it stood."""
+        c = self.counters
+        counts = self.journal.counts()
+        _cursor, c.listing_done, c.listed_objects, c.listed_bytes = self.journal.listing_state()
+        c.done_objects, c.done_bytes = counts["done"]
+        c.skipped_objects, c.skipped_bytes = counts["skipped"]
+        c.failed_objects, c.failed_bytes = counts["failed"]
+        c.planned_objects = counts["done"][0] + counts["failed"][0] + counts["pending"][0] + counts["copying"][0]
+        c.planned_bytes = counts["done"][1] + counts["failed"][1] + counts["pending"][1] + counts["copying"][1]
+
+    async def _dispatch(self, plan_task: asyncio.Task[None]) -> None:
+        objects = asyncio.Semaphore(self.spec.options.concurrency)
+        running: set[asyncio.Task[None]] = set()
+        after = 0
+        try:
+            while True:
+                if self._fatal:
+                    raise self._fatal
+                self._wake.clear()
+                rows = self.journal.next_todo(after, SHARD)
+                if rows:
+                    after = rows[-1].id
+                    for todo in rows:
+                        await objects.acquire()
+                        if self._fatal:
+                            objects.release()
+                            raise self._fatal
+                        t = asyncio.create_task(self._one(todo, objects))
+                        running.add(t)
+                        t.add_done_callback(running.discard)
+                    continue
+                if plan_task.done():
+                    plan_task.result()  # a planner failure stops the task
+                    if not self.journal.next_todo(after, 1):
+                        break
+                    continue
+                waiter = asyncio.create_task(self._wake.wait())
+                await asyncio.wait({waiter, plan_task}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+            while running:
+                await asyncio.wait(set(running))
+            if self._fatal:
+                raise self._fatal
+        except BaseException:
+            for t in running:
+                t.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+
+    async def _one(self, todo: Todo, objects: asyncio.Semaphore) -> None:
+        try:
+            result = await self.copier.copy(todo)
+            self._record(todo, result)
+        except StorageError as exc:  # action TASK: the whole task stops
+            if self._fatal is None:
+                self._fatal = exc
+            self._wake.set()
+        finally:
+            objects.release()
+
+    def _record(self, todo: Todo, result: Result) -> None:
+        c = self.counters
+        if result.ok:
+            c.done_objects += 1
+            c.done_bytes += todo.size
+            self._outcomes.append(Outcome(todo.id, "done", result.attempts, result.evidence))
+            return
+        exc = result.error
+        assert exc is not None
+        c.failed_objects += 1
+        c.failed_bytes += todo.size
+        self._outcomes.append(Outcome(todo.id, "failed", result.attempts, None, exc.error_class, exc.code,
+                                      exc.message))
+        self.on_event(ObjectFailed(todo.key, todo.size, exc.error_class, exc.code, exc.message, result.attempts))
+
+    def _flush(self) -> None:
+        if self._outcomes:
+            batch, self._outcomes = self._outcomes, []
+            self.journal.record(batch)
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_EVERY)
+            self._flush()
+
+    async def _report_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.report_every)
+            self.on_event(self.sampler.snapshot())

@@ -1,0 +1,75 @@
+"""Credential references: ``env:PREFIX`` and ``keyring:NAME``, resolved at the last moment, never logged.
+
+A task file holds only the reference. ``env:SRC`` reads SRC_ACCESS_KEY_ID and SRC_SECRET_ACCESS_KEY;
+``keyring:NAME`` reads the system keyring entry NAME under the service ``migration-wizard`` (a JSON object
+with ``access_key_id`` and ``secret_access_key``), which the wizard writes when the operator ticks "Remember".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+
+from wizard.errors import InputError
+
+SERVICE = "migration-wizard"
+_REF = re.compile(r"^(env|keyring):([A-Za-z0-9_.\-]+)$")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An access key pair. Its repr and str never show the secret."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return f"Credentials({self.access_key_id[:4]}…)"
+
+
+def check_reference(ref: object, where: str) -> str:
+    """Validate the form of a reference (without resolving it); the error names the field."""
+    if not isinstance(ref, str) or not _REF.match(ref):
+        raise InputError(f"{where}: expected \"env:PREFIX\" or \"keyring:NAME\", got {ref!r}"
+                         if not isinstance(ref, str) or ":" not in ref or ref.split(":")[0] not in ("env", "keyring")
+                         else f"{where}: {ref!r} has characters a reference cannot hold")
+    return ref
+
+
+def resolve(ref: str, where: str) -> Credentials:
+    """Turn a reference into credentials, or raise InputError naming the field and what is missing."""
+    kind, name = check_reference(ref, where).split(":", 1)
+    if kind == "env":
+        key_var, secret_var = f"{name}_ACCESS_KEY_ID", f"{name}_SECRET_ACCESS_KEY"
+        missing = [v for v in (key_var, secret_var) if not os.environ.get(v)]
+        if missing:
+            raise InputError(f"{where}: environment variable {' and '.join(missing)} "
+                             f"{'is' if len(missing) == 1 else 'are'} not set")
+        return Credentials(os.environ[key_var], os.environ[secret_var])
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        raise InputError(f"{where}: the keyring package is not installed") from None
+    try:
+        raw = keyring.get_password(SERVICE, name)
+    except KeyringError as exc:
+        raise InputError(f"{where}: the system keyring is not available ({type(exc).__name__})") from None
+    if raw is None:
+        raise InputError(f"{where}: no keyring entry {name!r} under service {SERVICE!r}")
+    try:
+        data = json.loads(raw)
+        return Credentials(str(data["access_key_id"]), str(data["secret_access_key"]))
+    except (ValueError, KeyError, TypeError):
+        raise InputError(f"{where}: keyring entry {name!r} is not a Migration Wizard credential") from None
+
+
+def store_in_keyring(name: str, creds: Credentials) -> str:
+    """Save credentials under ``name`` in the system keyring; return the reference to put in a task."""
+    import keyring
+
+    keyring.set_password(SERVICE, name, json.dumps({"access_key_id": creds.access_key_id,
+                                                     "secret_access_key": creds.secret_access_key}))
+    return f"keyring:{name}"

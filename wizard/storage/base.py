@@ -1,0 +1,135 @@
+"""The storage interface every connector implements, and the facts that flow through it.
+
+A connector is a small class: it lists keys in UTF-8 byte order (which is Python's ``str`` order), reads
+ranges as a stream of chunks, and writes either in one request or as a multipart upload. What a store cannot
+do is a declared ``Features`` flag, and the engine falls back (a store without multipart gets one streamed
+write; one without MD5 ETags is verified by size and the digest computed on the way).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Body = bytes | AsyncIterable[bytes]
+
+
+@dataclass(slots=True)
+class ObjectInfo:
+    """One object as a listing or a HEAD saw it. ``etag`` is unquoted and lower-case."""
+
+    key: str
+    size: int
+    etag: str | None = None
+    mtime: float | None = None
+    crc64: int | None = None
+    content_type: str | None = None
+    metadata: dict[str, str] | None = None
+    storage_class: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What a store can do; the engine asks these instead of checking connector types."""
+
+    multipart: bool = False          # create/upload_part/complete/abort/list uploads
+    etag_is_md5: bool = False        # a single-part write's ETag is the hex MD5 of the bytes
+    metadata: bool = False           # keeps Content-Type and user metadata
+    min_part_size: int = 5 * 1024 * 1024
+    max_parts: int = 10_000
+    local_md5: bool = False          # can compute an object's MD5 cheaply (a local file)
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What the store said about a finished write."""
+
+    etag: str | None
+    size: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Upload:
+    """An unfinished multipart upload at a store."""
+
+    key: str
+    upload_id: str
+
+
+class Reader(abc.ABC):
+    """An open read of one object (or a range of it): its facts, then its bytes as chunks."""
+
+    info: ObjectInfo
+
+    @abc.abstractmethod
+    def chunks(self) -> AsyncIterator[bytes]:
+        """The bytes, in order, in chunks of a bounded size."""
+
+    async def close(self) -> None:
+        """Release the connection; reading may stop early."""
+
+
+class Store(abc.ABC):
+    """One bucket (or folder) with a key prefix; every connector implements this."""
+
+    features: Features = Features()
+    name: str = "store"
+
+    async def open(self) -> None:
+        """Prepare connections; called once before use."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+    @abc.abstractmethod
+    def list(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
+        """Pages of objects whose key starts with ``prefix`` and sorts after ``start_after``, in key order."""
+
+    @abc.abstractmethod
+    async def head(self, key: str) -> ObjectInfo | None:
+        """The object's facts with metadata, or None when it does not exist."""
+
+    @abc.abstractmethod
+    async def read(self, key: str, start: int = 0, length: int | None = None) -> Reader:
+        """Open a read of ``length`` bytes from ``start`` (all of it when None)."""
+
+    @abc.abstractmethod
+    async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,
+                    content_type: str | None = None, metadata: Mapping[str, str] | None = None) -> WriteResult:
+        """Write the whole object in one request; ``md5`` (raw digest), when given, is checked by the store."""
+
+    @abc.abstractmethod
+    async def delete(self, key: str) -> None:
+        """Remove one object (used only for the pre-flight probe at the destination)."""
+
+    async def check(self, write: bool) -> None:
+        """Raise StorageError (action TASK) when the bucket is missing or the credentials are refused."""
+
+    async def server_time(self) -> float | None:
+        """The store's clock (from a Date header), for the skew check; None when it has none."""
+        return None
+
+    # Multipart: only where features.multipart is true.
+    async def create_upload(self, key: str, *, content_type: str | None = None,
+                            metadata: Mapping[str, str] | None = None) -> str:
+        raise NotImplementedError
+
+    async def upload_part(self, key: str, upload_id: str, number: int, body: Body, size: int,
+                          md5: bytes | None = None) -> str:
+        raise NotImplementedError
+
+    async def complete_upload(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> WriteResult:
+        raise NotImplementedError
+
+    async def abort_upload(self, key: str, upload_id: str) -> None:
+        raise NotImplementedError
+
+    async def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]] | None:
+        """Uploaded parts as number -> (etag, size); None when the upload no longer exists."""
+        raise NotImplementedError
+
+    async def list_uploads(self, prefix: str = "") -> list[Upload]:
+        raise NotImplementedError

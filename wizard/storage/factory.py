@@ -1,0 +1,22 @@
+"""Builds the connector a task location names, with its credentials resolved at the last moment."""
+
+from __future__ import annotations
+
+from wizard.secrets import resolve
+from wizard.storage.base import Store
+from wizard.task import Location
+
+
+def make_store(loc: Location, where: str, *, connections: int = 64) -> Store:
+    """The Store for ``loc``; ``where`` (source/destination) names the field in credential errors."""
+    if loc.kind == "local":
+        from wizard.storage.local import LocalStore
+
+        return LocalStore(loc.path, create=where == "destination")
+    if loc.kind == "s3":
+        from wizard.storage.s3 import S3Store
+
+        creds = resolve(loc.credentials, f"{where}.credentials")
+        return S3Store(loc.endpoint, loc.bucket, creds.access_key_id, creds.secret_access_key,
+                       region=loc.region or "us-east-1", path_style=loc.path_style, connections=connections)
+    raise ValueError(f"no connector for kind {loc.kind!r}")  # task.py refuses such kinds first

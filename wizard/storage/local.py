@@ -1,0 +1,232 @@
+"""A local folder as a bucket: keys are relative paths below the folder, and nothing may escape it.
+
+Writes go to a hidden partial file beside the target and are renamed into place, so a reader (or a resumed
+task) never sees half an object under its real name. Listing walks directories in an order that equals the
+keys' byte order, so a folder merge-joins with any other store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Iterator, Mapping
+from pathlib import Path
+
+from wizard.errors import object_failed, task_stopped
+from wizard.storage.base import Body, Features, ObjectInfo, Reader, Store, WriteResult
+
+PARTIAL = ".mwpart"      # suffix of in-progress writes; never listed
+CHUNK = 1024 * 1024
+SMALL = 256 * 1024        # files up to this are read in one call, without a thread hop per chunk
+PAGE = 1000
+
+
+class LocalStore(Store):
+    """A folder; ``root`` must exist (for a destination it is created when missing)."""
+
+    features = Features(local_md5=True)
+    name = "local"
+
+    def __init__(self, root: str | os.PathLike[str], *, create: bool = False) -> None:
+        self.root = Path(root).expanduser().absolute()
+        self._create = create
+        self.request_gate = None
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r})"
+
+    def path_for(self, key: str) -> Path:
+        """The file for ``key``, or an ``invalid-key`` failure saying why the key cannot be a file here."""
+        if not key or "\0" in key:
+            raise object_failed("invalid-key", "InvalidKey", f"{key!r}: an empty key or a NUL byte cannot be a file name")
+        if key.startswith("/"):
+            raise object_failed("invalid-key", "InvalidKey", f"{key!r}: a key starting with '/' would leave the folder")
+        parts = key.split("/")
+        for part in parts[:-1] if key.endswith("/") else parts:
+            if part in ("", ".", ".."):
+                raise object_failed("invalid-key", "InvalidKey",
+                                    f"{key!r}: the path segment {part!r} cannot be stored in a folder")
+            if len(part.encode("utf-8", "surrogatepass")) > 255:
+                raise object_failed("invalid-key", "NameTooLong",
+                                    f"{key[:80]!r}...: a path segment is longer than 255 bytes")
+            if part.endswith(PARTIAL):
+                raise object_failed("invalid-key", "InvalidKey", f"{key!r}: names ending in {PARTIAL} are reserved")
+        return self.root.joinpath(*[p for p in parts if p])
+
+    async def check(self, write: bool) -> None:
+        if not self.root.is_dir():
+            if write and self._create and not self.root.exists():
+                try:
+                    self.root.mkdir(parents=True)
+                    return
+                except OSError as exc:
+                    raise task_stopped("io", "CannotCreate", f"cannot create folder {self.root}: {exc.strerror}") from None
+            raise task_stopped("bucket", "NoSuchFolder", f"folder {self.root} does not exist")
+        if not os.access(self.root, os.W_OK if write else os.R_OK):
+            raise task_stopped("permission", "AccessDenied",
+                               f"folder {self.root} is not {'writable' if write else 'readable'}")
+
+    def _walk(self, folder: Path, rel: str, prefix: str, start_after: str) -> Iterator[ObjectInfo]:
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise task_stopped("io", "ListFailed", f"cannot list folder {folder}: {exc.strerror}") from None
+        named = []
+        for e in entries:
+            if e.name.endswith(PARTIAL):
+                continue
+            try:
+                is_dir = e.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            named.append((rel + e.name + ("/" if is_dir else ""), is_dir, e))
+        named.sort(key=lambda t: t[0])
+        for key, is_dir, e in named:
+            if is_dir:
+                # Everything below D sorts between "D/" and "D0"; skip folders the cursor or prefix rule out.
+                if start_after >= key[:-1] + "0" or not (key.startswith(prefix) or prefix.startswith(key)):
+                    continue
+                yield from self._walk(Path(e.path), key, prefix, start_after)
+            elif key > start_after and key.startswith(prefix):
+                try:
+                    st = e.stat(follow_symlinks=True)
+                except OSError:
+                    continue
+                if os.path.isfile(e.path):
+                    yield ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime)
+
+    async def list(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
+        walker = self._walk(self.root, "", prefix, start_after)
+        while True:
+            page = await asyncio.to_thread(_take, walker, PAGE)
+            if page:
+                yield page
+            if len(page) < PAGE:
+                return
+
+    async def head(self, key: str) -> ObjectInfo | None:
+        path = self.path_for(key)
+        try:
+            st = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if not path.is_file():
+            return None
+        return ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime)
+
+    async def md5(self, key: str) -> str:
+        """Hex MD5 of the file (for skip-identical against stores that publish MD5 ETags)."""
+        def digest() -> str:
+            h = hashlib.md5()
+            with open(self.path_for(key), "rb") as f:
+                while chunk := f.read(CHUNK):
+                    h.update(chunk)
+            return h.hexdigest()
+        return await asyncio.to_thread(digest)
+
+    async def read(self, key: str, start: int = 0, length: int | None = None) -> Reader:
+        path = self.path_for(key)
+        try:
+            f = open(path, "rb")
+        except FileNotFoundError:
+            raise object_failed("not-found", "NoSuchKey", f"{key}: the file is gone") from None
+        except OSError as exc:
+            raise object_failed("io", "ReadFailed", f"{key}: cannot read ({exc.strerror})") from None
+        st = os.fstat(f.fileno())
+        return _FileReader(f, ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime), start, length)
+
+    async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,
+                    content_type: str | None = None, metadata: Mapping[str, str] | None = None) -> WriteResult:
+        path = self.path_for(key)
+        if key.endswith("/"):  # a folder marker: a folder is what a file system can hold of it
+            await asyncio.to_thread(path.mkdir, parents=True, exist_ok=True)
+            return WriteResult(etag=None, size=0, extra={"folder": True})
+        tmp = path.with_name(f".{path.name[:200]}.{uuid.uuid4().hex[:8]}{PARTIAL}")
+        written = 0
+        try:
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            f = await asyncio.to_thread(open, tmp, "wb")
+            try:
+                if isinstance(body, (bytes, bytearray, memoryview)):
+                    await asyncio.to_thread(f.write, body) if len(body) > SMALL else f.write(body)
+                    written = len(body)
+                else:
+                    async for chunk in _aiter(body):
+                        await asyncio.to_thread(f.write, chunk) if len(chunk) > SMALL else f.write(chunk)
+                        written += len(chunk)
+            finally:
+                f.close()
+            if written != size:
+                raise object_failed("checksum", "SizeMismatch", f"{key}: got {written} bytes, expected {size}")
+            await asyncio.to_thread(os.replace, tmp, path)
+        except OSError as exc:
+            _unlink(tmp)
+            if exc.errno in (36,):  # ENAMETOOLONG
+                raise object_failed("invalid-key", "NameTooLong", f"{key[:80]!r}: the path is too long for this file system") from None
+            if isinstance(exc, (IsADirectoryError, NotADirectoryError, FileExistsError)):
+                raise object_failed("invalid-key", "PathConflict",
+                                    f"{key!r}: a file and a folder would need the same name here") from None
+            raise object_failed("io", "WriteFailed", f"{key}: cannot write ({exc.strerror})") from None
+        except BaseException:
+            _unlink(tmp)
+            raise
+        return WriteResult(etag=None, size=written)
+
+    async def delete(self, key: str) -> None:
+        try:
+            self.path_for(key).unlink()
+        except FileNotFoundError:
+            pass
+
+
+class _FileReader(Reader):
+    def __init__(self, f, info: ObjectInfo, start: int, length: int | None) -> None:  # type: ignore[no-untyped-def]
+        self._f = f
+        self.info = info
+        self._start = start
+        self._left = info.size - start if length is None else length
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            if self._start:
+                self._f.seek(self._start)
+            while self._left > 0:
+                n = min(CHUNK, self._left)
+                chunk = self._f.read(n) if n <= SMALL else await asyncio.to_thread(self._f.read, n)
+                if not chunk:
+                    raise object_failed("checksum", "SizeMismatch", f"{self.info.key}: the file shrank while being read")
+                self._left -= len(chunk)
+                yield chunk
+        except OSError as exc:
+            raise object_failed("io", "ReadFailed", f"{self.info.key}: cannot read ({exc.strerror})") from None
+        finally:
+            self._f.close()
+
+    async def close(self) -> None:
+        self._f.close()
+
+
+def _take(it: Iterator[ObjectInfo], n: int) -> list[ObjectInfo]:
+    out = []
+    for item in it:
+        out.append(item)
+        if len(out) >= n:
+            break
+    return out
+
+
+async def _aiter(body: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    async for chunk in body:
+        yield chunk
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+

@@ -1,0 +1,267 @@
+"""TaskSpec: what to copy from where to where, loaded from (and saved to) the TOML task file.
+
+Every validation error is an InputError whose message starts with the field it is about
+(``options.same_name: ...``), because that is where the operator has to look.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from wizard.errors import InputError
+from wizard.secrets import check_reference
+
+KINDS = ("s3", "oss", "cos", "local", "urllist")
+AVAILABLE = ("s3", "local")          # the others arrive with their connectors
+SAME_NAME = ("overwrite", "skip", "skip-identical", "newer")
+VERIFY = ("size", "checksum")
+
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
+          "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "tb": 10**12}
+_BITS = {"bit": 1, "kbit": 1000, "mbit": 10**6, "gbit": 10**9, "bps": 1, "kbps": 1000, "mbps": 10**6, "gbps": 10**9}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+
+
+def parse_rate(value: Any, where: str) -> int:
+    """Bytes per second from 0, 1048576, "50MiB", "80Mbit" (bits are divided by 8); 0 means no limit."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(f"{where}: expected a number or a text like \"50MiB\" or \"80Mbit\", got {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise InputError(f"{where}: must not be negative")
+        return int(value)
+    m = _SIZE.match(value)
+    unit = m.group(2).lower().removesuffix("/s") if m else ""
+    if not m or (unit not in _UNITS and unit not in _BITS):
+        raise InputError(f"{where}: {value!r} is not a rate; write e.g. \"0\", \"50MiB\" or \"80Mbit\"")
+    number = float(m.group(1))
+    return int(number * _UNITS[unit]) if unit in _UNITS else int(number * _BITS[unit] / 8)
+
+
+def parse_size(value: Any, where: str) -> int:
+    """Bytes from 8388608 or "8MiB"."""
+    return parse_rate(value, where)
+
+
+@dataclass
+class Location:
+    """One side of a task: a kind of store and where in it."""
+
+    kind: str
+    bucket: str = ""
+    endpoint: str = ""
+    prefix: str = ""
+    credentials: str = ""
+    region: str = ""
+    path_style: bool | None = None
+    path: str = ""                  # local: the folder; urllist: the list file
+
+    def describe(self) -> str:
+        if self.kind == "local":
+            return f"local:{self.path}"
+        return f"{self.kind}:{self.bucket}/{self.prefix}"
+
+
+@dataclass
+class Options:
+    """How to copy."""
+
+    same_name: str = "overwrite"
+    qps_limit: float = 0
+    bandwidth_limit: int = 0
+    concurrency: int = 32
+    verify: str = "checksum"
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    part_size: int = 16 * 1024 * 1024
+    multipart_threshold: int = 16 * 1024 * 1024
+
+
+@dataclass
+class TaskSpec:
+    """A whole task. ``identity()`` is what a journal is bound to: changing it means a new task."""
+
+    name: str
+    source: Location
+    destination: Location
+    options: Options = field(default_factory=Options)
+
+    def identity(self) -> str:
+        keep = {"source": _identity(self.source), "destination": _identity(self.destination),
+                "include": self.options.include, "exclude": self.options.exclude}
+        return hashlib.sha256(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:16]
+
+    def to_toml(self) -> str:
+        """The task file text (no secrets: credentials are references)."""
+        lines = [f"name = {_toml_str(self.name)}"]
+        for section, loc in (("source", self.source), ("destination", self.destination)):
+            lines += ["", f"[{section}]"]
+            for k, v in asdict(loc).items():
+                if v not in ("", None):
+                    lines.append(f"{k} = {_toml_value(v)}")
+        lines += ["", "[options]"]
+        for k, v in asdict(self.options).items():
+            lines.append(f"{k} = {_toml_value(v)}")
+        return "\n".join(lines) + "\n"
+
+
+def _identity(loc: Location) -> dict[str, Any]:
+    return {"kind": loc.kind, "endpoint": loc.endpoint.rstrip("/"), "bucket": loc.bucket, "prefix": loc.prefix,
+            "path": str(Path(loc.path).expanduser().absolute()) if loc.path else ""}
+
+
+def _toml_str(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_str(x) for x in v) + "]"
+    return _toml_str(str(v))
+
+
+_LOC_KEYS = {"kind", "bucket", "endpoint", "prefix", "credentials", "region", "path_style", "path"}
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+
+
+def _str(table: dict[str, Any], key: str, where: str, required: bool = False) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise InputError(f"{where}.{key}: expected text, got {value!r}")
+    if required and not value.strip():
+        raise InputError(f"{where}.{key}: is required")
+    return value
+
+
+def parse_location(table: Any, where: str, base: Path) -> Location:
+    """Validate one [source] or [destination] table."""
+    if not isinstance(table, dict):
+        raise InputError(f"{where}: the [{where}] table is missing")
+    unknown = sorted(set(table) - _LOC_KEYS)
+    if unknown:
+        raise InputError(f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(_LOC_KEYS))})")
+    kind = _str(table, "kind", where, required=True)
+    if kind not in KINDS:
+        raise InputError(f"{where}.kind: unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    if kind not in AVAILABLE:
+        raise InputError(f"{where}.kind: {kind!r} is not available in this version yet (available: "
+                         f"{', '.join(AVAILABLE)})")
+    loc = Location(kind=kind, prefix=_str(table, "prefix", where), region=_str(table, "region", where))
+    if kind == "local":
+        path = _str(table, "path", where, required=True)
+        p = Path(path).expanduser()
+        loc.path = str(p if p.is_absolute() else (base / p))
+        for k in ("bucket", "endpoint", "credentials"):
+            if table.get(k):
+                raise InputError(f"{where}.{k}: a local folder takes no {k}; give its folder as {where}.path")
+        return loc
+    loc.bucket = _str(table, "bucket", where, required=True)
+    if kind == "s3" and not _BUCKET.match(loc.bucket):
+        raise InputError(f"{where}.bucket: {loc.bucket!r} is not a valid bucket name (3-63 lower-case letters, "
+                         "digits, '.' and '-')")
+    loc.endpoint = _str(table, "endpoint", where, required=True)
+    parts = urlsplit(loc.endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
+        raise InputError(f"{where}.endpoint: {loc.endpoint!r} is not an endpoint URL like "
+                         "\"https://s3.example.com\" (scheme and host, no path)")
+    try:
+        parts.port
+    except ValueError:
+        raise InputError(f"{where}.endpoint: {loc.endpoint!r} has an invalid port") from None
+    loc.credentials = check_reference(table.get("credentials", ""), f"{where}.credentials")
+    style = table.get("path_style")
+    if style is not None and not isinstance(style, bool):
+        raise InputError(f"{where}.path_style: expected true or false, got {style!r}")
+    loc.path_style = style
+    return loc
+
+
+_OPT_KEYS = {"same_name", "qps_limit", "bandwidth_limit", "concurrency", "verify", "include", "exclude",
+             "part_size", "multipart_threshold"}
+
+
+def parse_options(table: Any) -> Options:
+    """Validate the [options] table (all optional)."""
+    if table is None:
+        return Options()
+    if not isinstance(table, dict):
+        raise InputError("options: expected a table [options]")
+    unknown = sorted(set(table) - _OPT_KEYS)
+    if unknown:
+        raise InputError(f"options.{unknown[0]}: unknown option (allowed: {', '.join(sorted(_OPT_KEYS))})")
+    o = Options()
+    if "same_name" in table:
+        if table["same_name"] not in SAME_NAME:
+            raise InputError(f"options.same_name: {table['same_name']!r} is not one of {', '.join(SAME_NAME)}")
+        o.same_name = table["same_name"]
+    if "verify" in table:
+        if table["verify"] not in VERIFY:
+            raise InputError(f"options.verify: {table['verify']!r} is not one of {', '.join(VERIFY)}")
+        o.verify = table["verify"]
+    if "qps_limit" in table:
+        q = table["qps_limit"]
+        if isinstance(q, bool) or not isinstance(q, (int, float)) or q < 0:
+            raise InputError(f"options.qps_limit: expected requests per second (0 = no limit), got {q!r}")
+        o.qps_limit = float(q)
+    if "bandwidth_limit" in table:
+        o.bandwidth_limit = parse_rate(table["bandwidth_limit"], "options.bandwidth_limit")
+    if "concurrency" in table:
+        c = table["concurrency"]
+        if isinstance(c, bool) or not isinstance(c, int) or not 1 <= c <= 1024:
+            raise InputError(f"options.concurrency: expected a whole number from 1 to 1024, got {c!r}")
+        o.concurrency = c
+    for key in ("include", "exclude"):
+        if key in table:
+            v = table[key]
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+                raise InputError(f"options.{key}: expected a list of glob patterns like [\"*.jpg\"]")
+            setattr(o, key, v)
+    for key, low in (("part_size", 5 * 1024**2), ("multipart_threshold", 5 * 1024**2)):
+        if key in table:
+            n = parse_size(table[key], f"options.{key}")
+            if n < low:
+                raise InputError(f"options.{key}: must be at least 5MiB")
+            setattr(o, key, n)
+    return o
+
+
+def parse_task(data: dict[str, Any], base: Path) -> TaskSpec:
+    """Validate a parsed task document."""
+    unknown = sorted(set(data) - {"name", "source", "destination", "options"})
+    if unknown:
+        raise InputError(f"{unknown[0]}: unknown key at the top of the task file")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("name: is required (a short name for the task)")
+    return TaskSpec(name=name.strip(), source=parse_location(data.get("source"), "source", base),
+                    destination=parse_location(data.get("destination"), "destination", base),
+                    options=parse_options(data.get("options")))
+
+
+def load_task(path: str | Path) -> TaskSpec:
+    """Read and validate a task file; InputError names the file's problem in one sentence."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"task file {p} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"task file {p} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"task file {p} is not valid TOML: {exc}") from None
+    return parse_task(data, p.parent.absolute())
