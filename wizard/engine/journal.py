@@ -76,7 +76,8 @@ class Outcome:
 class Journal:
     """One task's journal file. Not thread-safe: the runner uses it from its event loop only."""
 
-    def __init__(self, path: str | Path, identity: str, name: str = "") -> None:
+    def __init__(self, path: str | Path, identity: str | None, name: str = "") -> None:
+        """Open (or create) the journal for the task ``identity``; None opens an existing one as it is."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -88,7 +89,10 @@ class Journal:
         except sqlite3.DatabaseError as exc:
             raise InputError(f"journal {self.path} cannot be opened: {exc}") from None
         stored = self.get("identity")
-        if stored is None:
+        if identity is None:
+            if stored is None:
+                raise InputError(f"{self.path} is not a task journal")
+        elif stored is None:
             self._set_many({"identity": identity, "name": name, "created": str(time.time()),
                             "cursor": "", "listing_done": "0", "listed_objects": "0", "listed_bytes": "0"})
         elif stored != identity:

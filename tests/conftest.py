@@ -1,0 +1,125 @@
+"""Shared fixtures: two real SeaweedFS S3 servers (source and destination), fresh buckets, isolated folders."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from servers.faultproxy import FaultProxy  # noqa: E402
+from servers.seaweed import SeaweedS3  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def s3_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    server = SeaweedS3(tmp_path_factory.mktemp("weed-src"), access_key="srckey-0001",
+                       secret_key="srcsecret-VERYSECRET-0001").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_dest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    server = SeaweedS3(tmp_path_factory.mktemp("weed-dst"), access_key="dstkey-0002",
+                       secret_key="dstsecret-VERYSECRET-0002").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def dest_proxy(s3_dest: SeaweedS3) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(s3_dest.endpoint).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def proxy(dest_proxy: FaultProxy) -> Iterator[FaultProxy]:
+    """The destination's fault proxy with no rules and zeroed counters."""
+    dest_proxy.clear()
+    yield dest_proxy
+    dest_proxy.clear()
+
+
+def new_bucket(server: SeaweedS3, stem: str = "b") -> str:
+    name = f"{stem}-{uuid.uuid4().hex[:12]}"
+    server.client().create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def src_bucket(s3_source: SeaweedS3) -> str:
+    return new_bucket(s3_source, "src")
+
+
+@pytest.fixture
+def dst_bucket(s3_dest: SeaweedS3) -> str:
+    return new_bucket(s3_dest, "dst")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated application folder (journals, logs) for this test."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("MIGRATION_WIZARD_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def agent_env(home: Path, s3_source: SeaweedS3, s3_dest: SeaweedS3) -> dict[str, str]:
+    """Environment for a migration-agent child: credentials by env reference, isolated folders."""
+    env = dict(os.environ)
+    env.update({"MIGRATION_WIZARD_HOME": str(home),
+                "SRC_ACCESS_KEY_ID": s3_source.access_key, "SRC_SECRET_ACCESS_KEY": s3_source.secret_key,
+                "DST_ACCESS_KEY_ID": s3_dest.access_key, "DST_SECRET_ACCESS_KEY": s3_dest.secret_key})
+    return env
+
+
+def write_task(path: Path, source: dict[str, Any], destination: dict[str, Any], name: str = "t",
+               **options: Any) -> Path:
+    """Write a task file; values are rendered as TOML."""
+    def render(table: dict[str, Any]) -> str:
+        out = []
+        for k, v in table.items():
+            if isinstance(v, bool):
+                out.append(f"{k} = {'true' if v else 'false'}")
+            elif isinstance(v, (int, float)):
+                out.append(f"{k} = {v}")
+            elif isinstance(v, list):
+                out.append(f"{k} = [{', '.join(repr_toml(x) for x in v)}]")
+            else:
+                out.append(f"{k} = {repr_toml(v)}")
+        return "\n".join(out)
+    text = f"name = {repr_toml(name)}\n[source]\n{render(source)}\n[destination]\n{render(destination)}\n"
+    if options:
+        text += f"[options]\n{render(options)}\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def repr_toml(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def s3_side(server: SeaweedS3 | str, bucket: str, creds: str, **extra: Any) -> dict[str, Any]:
+    endpoint = server if isinstance(server, str) else server.endpoint
+    return {"kind": "s3", "endpoint": endpoint, "bucket": bucket, "credentials": creds, **extra}
+
+
+def agent(*args: str, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run ``migration-agent`` as a real child process."""
+    return subprocess.run([sys.executable, "-m", "wizard.agent.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def agent_popen(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "wizard.agent.cli", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
