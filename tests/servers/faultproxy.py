@@ -56,6 +56,7 @@ class FaultProxy:
         return self
 
     def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._session.close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
@@ -75,9 +76,13 @@ class FaultProxy:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         self._loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._session = aiohttp.ClientSession(auto_decompress=False)
+        self._session = self._loop.run_until_complete(self._new_session())
         self._ready.set()
         self._loop.run_forever()
+
+    @staticmethod
+    async def _new_session() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(auto_decompress=False)
 
     @staticmethod
     def _key(path: str) -> str:
