@@ -176,7 +176,7 @@ def parse_location(table: Any, where: str, base: Path) -> Location:
         raise InputError(f"{where}.endpoint: {loc.endpoint!r} is not an endpoint URL like "
                          "\"https://s3.example.com\" (scheme and host, no path)")
     try:
-        parts.port
+        _ = parts.port
     except ValueError:
         raise InputError(f"{where}.endpoint: {loc.endpoint!r} has an invalid port") from None
     loc.credentials = check_reference(table.get("credentials", ""), f"{where}.credentials")

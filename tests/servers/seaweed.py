@@ -56,7 +56,7 @@ class SeaweedS3:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> "SeaweedS3":
+    def start(self, timeout: float = 60.0) -> SeaweedS3:
         self.root.mkdir(parents=True, exist_ok=True)
         data = self.root / "data"
         data.mkdir(exist_ok=True)

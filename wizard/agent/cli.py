@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--journal", metavar="PATH", help="journal file (default: one per task in the data folder)")
     common.add_argument("--json", action="store_true", help="NDJSON events on stdout")
     common.add_argument("--debug", action="store_true", help="log details and show tracebacks")
@@ -177,9 +177,10 @@ async def _check(spec: TaskSpec, out: Output) -> int:
 def _status(journal: Journal, out: Output) -> int:
     counts = journal.counts()
     cursor, done, listed, listed_bytes = journal.listing_state()
+    classes = journal.failure_classes()
     data = {"type": "status", "listing": {"done": done, "objects": listed, "bytes": listed_bytes},
             "objects": {k: v[0] for k, v in counts.items()}, "bytes": {k: v[1] for k, v in counts.items()},
-            "failure_classes": journal.failure_classes()}
+            "failure_classes": classes}
     if out.as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return OK
@@ -188,7 +189,7 @@ def _status(journal: Journal, out: Output) -> int:
     for state in ("done", "skipped", "failed", "pending", "copying"):
         n, size = counts[state]
         sys.stdout.write(f"{state:>8}: {n:,} objects, {human_bytes(size)}\n")
-    for cls, n in sorted(data["failure_classes"].items()):  # type: ignore[union-attr]
+    for cls, n in sorted(classes.items()):
         sys.stdout.write(f"  failed [{cls}]: {n:,}\n")
     return OK
 

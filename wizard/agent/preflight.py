@@ -83,7 +83,7 @@ async def _estimate(out: list[Check], src: Store, prefix: str) -> None:
     count = size = pages = 0
     complete = True
     try:
-        async for page in src.list(prefix):
+        async for page in src.list_pages(prefix):
             pages += 1
             count += len(page)
             size += sum(o.size for o in page)

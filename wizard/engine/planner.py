@@ -90,8 +90,8 @@ class Planner:
         dst_cursor = None
         if policy != "overwrite":
             start = self.dst_prefix + cursor if cursor else ""
-            dst_cursor = _Cursor(self.dst.list(self.dst_prefix + self.src_prefix, start), len(self.dst_prefix))
-        async for page in self.src.list(self.src_prefix, cursor):
+            dst_cursor = _Cursor(self.dst.list_pages(self.dst_prefix + self.src_prefix, start), len(self.dst_prefix))
+        async for page in self.src.list_pages(self.src_prefix, cursor):
             rows = []
             for obj in page:
                 listed += 1

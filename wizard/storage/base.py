@@ -85,7 +85,7 @@ class Store(abc.ABC):
         """Release connections."""
 
     @abc.abstractmethod
-    def list(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
+    def list_pages(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
         """Pages of objects whose key starts with ``prefix`` and sorts after ``start_after``, in key order."""
 
     @abc.abstractmethod

@@ -40,7 +40,8 @@ class LocalStore(Store):
     def path_for(self, key: str) -> Path:
         """The file for ``key``, or an ``invalid-key`` failure saying why the key cannot be a file here."""
         if not key or "\0" in key:
-            raise object_failed("invalid-key", "InvalidKey", f"{key!r}: an empty key or a NUL byte cannot be a file name")
+            raise object_failed("invalid-key", "InvalidKey",
+                                f"{key!r}: an empty key or a NUL byte cannot be a file name")
         if key.startswith("/"):
             raise object_failed("invalid-key", "InvalidKey", f"{key!r}: a key starting with '/' would leave the folder")
         parts = key.split("/")
@@ -52,7 +53,8 @@ class LocalStore(Store):
                 raise object_failed("invalid-key", "NameTooLong",
                                     f"{key[:80]!r}...: a path segment is longer than 255 bytes")
             if part.endswith(PARTIAL):
-                raise object_failed("invalid-key", "InvalidKey", f"{key!r}: names ending in {PARTIAL} are reserved")
+                raise object_failed("invalid-key", "InvalidKey",
+                                    f"{key!r}: names ending in {PARTIAL} are reserved")
         return self.root.joinpath(*[p for p in parts if p])
 
     async def check(self, write: bool) -> None:
@@ -62,7 +64,8 @@ class LocalStore(Store):
                     self.root.mkdir(parents=True)
                     return
                 except OSError as exc:
-                    raise task_stopped("io", "CannotCreate", f"cannot create folder {self.root}: {exc.strerror}") from None
+                    raise task_stopped("io", "CannotCreate",
+                                       f"cannot create folder {self.root}: {exc.strerror}") from None
             raise task_stopped("bucket", "NoSuchFolder", f"folder {self.root} does not exist")
         if not os.access(self.root, os.W_OK if write else os.R_OK):
             raise task_stopped("permission", "AccessDenied",
@@ -99,7 +102,7 @@ class LocalStore(Store):
                 if os.path.isfile(e.path):
                     yield ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime)
 
-    async def list(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
+    async def list_pages(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
         walker = self._walk(self.root, "", prefix, start_after)
         while True:
             page = await asyncio.to_thread(_take, walker, PAGE)
@@ -166,7 +169,8 @@ class LocalStore(Store):
         except OSError as exc:
             _unlink(tmp)
             if exc.errno in (36,):  # ENAMETOOLONG
-                raise object_failed("invalid-key", "NameTooLong", f"{key[:80]!r}: the path is too long for this file system") from None
+                raise object_failed("invalid-key", "NameTooLong",
+                                    f"{key[:80]!r}: the path is too long for this file system") from None
             if isinstance(exc, (IsADirectoryError, NotADirectoryError, FileExistsError)):
                 raise object_failed("invalid-key", "PathConflict",
                                     f"{key!r}: a file and a folder would need the same name here") from None
@@ -198,7 +202,8 @@ class _FileReader(Reader):
                 n = min(CHUNK, self._left)
                 chunk = self._f.read(n) if n <= SMALL else await asyncio.to_thread(self._f.read, n)
                 if not chunk:
-                    raise object_failed("checksum", "SizeMismatch", f"{self.info.key}: the file shrank while being read")
+                    raise object_failed("checksum", "SizeMismatch",
+                                        f"{self.info.key}: the file shrank while being read")
                 self._left -= len(chunk)
                 yield chunk
         except OSError as exc:

@@ -7,7 +7,6 @@ path to a signature, one pooled HTTP/1.1 request and, for listings, one XML pars
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import email.utils
 import xml.etree.ElementTree as ET
@@ -20,7 +19,7 @@ from xml.sax.saxutils import escape
 import aiohttp
 from yarl import URL
 
-from wizard.errors import StorageError, classify_http, object_failed, task_stopped, transient
+from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Store, Upload, WriteResult
 from wizard.storage.sigv4 import EMPTY_SHA256, SigV4Signer, canonical_query, uri_encode
 
@@ -80,7 +79,7 @@ class _HttpReader(Reader):
         try:
             async for chunk in self._response.content.iter_chunked(CHUNK):
                 yield chunk
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise transient(type(exc).__name__, f"{self._what}: connection broke while reading") from None
         finally:
             self._response.release()
@@ -156,14 +155,16 @@ class S3Store(Store):
         except StorageError:
             raise
         except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
-            raise transient("ConnectionRefused", f"{what}: cannot connect to {self.host} ({exc.strerror or 'refused'})") from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise transient(type(exc).__name__, f"{what}: connection to {self.host} failed ({type(exc).__name__})") from None
+            raise transient("ConnectionRefused",
+                            f"{what}: cannot connect to {self.host} ({exc.strerror or 'refused'})") from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise transient(type(exc).__name__,
+                            f"{what}: connection to {self.host} failed ({type(exc).__name__})") from None
         if response.status < 300:
             return response
         try:
             text = await response.text(errors="replace") if method != "HEAD" else ""
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             text = ""
         finally:
             response.release()
@@ -184,7 +185,7 @@ class S3Store(Store):
         response = await self._request(method, key, params, body=body, what=what)
         try:
             data = await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise transient(type(exc).__name__, f"{what}: connection broke") from None
         finally:
             response.release()
@@ -218,7 +219,7 @@ class S3Store(Store):
         response.release()
         return _http_time(response.headers.get("Date"))
 
-    async def list(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
+    async def list_pages(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
         token = ""
         while True:
             params = {"list-type": "2", "encoding-type": "url", "max-keys": "1000"}
