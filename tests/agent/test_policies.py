@@ -64,3 +64,20 @@ def test_local_to_s3_skip_identical_compares_file_md5(tmp_path: Path, s3_dest: S
     r = agent("run", str(task), env=agent_env)
     assert r.returncode == 0, r.stderr
     assert set(proxy.writes) == {"sub/other.bin"}
+
+
+def test_skip_never_overwrites_whatever_the_listing_order(
+        tmp_path: Path, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
+        proxy: FaultProxy, agent_env: dict[str, str]) -> None:
+    """SeaweedFS lists "a/b" before "a b" (folder first), AWS the other way round: the join must not care."""
+    keys = ["a", "a/b", "a/b/c", "a b", "a+b", "a-b", "a0", "b/x"]
+    fill(s3_source, src_bucket, {k: b"new " + k.encode() for k in keys})
+    existing = {"a/b": b"old", "a b": b"old", "a0": b"old", "a/b/c": b"old"}
+    fill(s3_dest, dst_bucket, existing)
+    task = write_task(tmp_path / "t.toml", s3_side(s3_source, src_bucket, "env:SRC"),
+                      s3_side(proxy.url, dst_bucket, "env:DST"), same_name="skip")
+    r = agent("run", str(task), env=agent_env)
+    assert r.returncode == 0, r.stderr
+    assert set(proxy.writes) == set(keys) - set(existing)
+    final = contents(s3_dest, dst_bucket)
+    assert all(final[k] == b"old" for k in existing)

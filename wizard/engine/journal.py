@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS objects(
 );
 CREATE INDEX IF NOT EXISTS objects_todo ON objects(id) WHERE state IN ('pending', 'copying');
 CREATE INDEX IF NOT EXISTS objects_failed ON objects(error_class, id) WHERE state = 'failed';
+CREATE TABLE IF NOT EXISTS dest_index(key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT, mtime REAL)
+    WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploads(object_id INTEGER PRIMARY KEY, key TEXT NOT NULL, upload_id TEXT NOT NULL,
                                    part_size INTEGER NOT NULL, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS parts(object_id INTEGER NOT NULL, number INTEGER NOT NULL, etag TEXT NOT NULL,
@@ -140,7 +142,38 @@ class Journal:
             raise
 
     def finish_listing(self) -> None:
-        self.set("listing_done", "1")
+        with self.db:
+            self.db.execute("DELETE FROM dest_index")
+            self.db.execute("UPDATE meta SET v = '1' WHERE k = 'listing_done'")
+
+    # The destination's listing, indexed by key: stores do not agree on listing order (SeaweedFS lists a
+    # folder's keys right after the folder's name, AWS in byte order), so the join looks keys up here
+    # instead of trusting both listings to be sorted alike.
+    def dest_index_ready(self) -> bool:
+        return self.get("dest_indexed") == "1"
+
+    def reset_dest_index(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM dest_index")
+            self.db.execute("DELETE FROM meta WHERE k = 'dest_indexed'")
+
+    def add_dest_page(self, rows: Iterable[tuple[str, int, str | None, float | None]]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO dest_index VALUES(?, ?, ?, ?)", rows)
+
+    def finish_dest_index(self) -> None:
+        self.set("dest_indexed", "1")
+
+    def dest_lookup(self, keys: list[str]) -> dict[str, tuple[int, str | None, float | None]]:
+        """The indexed destination objects among ``keys`` (relative keys), as key -> (size, etag, mtime)."""
+        out: dict[str, tuple[int, str | None, float | None]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, size, etag, mtime in self.db.execute(
+                    f"SELECT key, size, etag, mtime FROM dest_index WHERE key IN ({marks})", chunk):
+                out[key] = (size, etag, mtime)
+        return out
 
     # -- copying --------------------------------------------------------------------------------------------
     def requeue_in_flight(self) -> int:

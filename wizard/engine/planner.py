@@ -1,15 +1,18 @@
 """The planner: streams the source and destination listings (both sorted), merge-joins them, applies the
 same-name policy and the include/exclude filters, and records each decision in the journal page by page.
 
-Nothing holds a whole listing: memory is one page of each side. The journal's cursor is the last source key
-of the last recorded page; a resumed planner lists both sides again from just after it.
+Nothing holds a whole listing in memory. The destination is listed first into an index in the journal (only
+when the policy needs it: ``overwrite`` does not), because stores disagree on listing order and a join that
+trusted both orders could miss an existing object and overwrite it under ``skip``. The source is then streamed
+page by page; the journal's cursor is the last source key of the last recorded page, and a resumed planner
+lists the source again from just after it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from fnmatch import fnmatchcase
 
 from wizard.engine.events import Counters
@@ -28,33 +31,6 @@ def matcher(include: list[str], exclude: list[str]) -> Callable[[str], bool]:
             return False
         return not any(fnmatchcase(key, p) for p in exclude)
     return wanted
-
-
-class _Cursor:
-    """A peekable position in a sorted listing of the destination."""
-
-    def __init__(self, pages: AsyncIterator[list[ObjectInfo]], strip: int) -> None:
-        self._pages = pages
-        self._strip = strip
-        self._page: list[ObjectInfo] = []
-        self._i = 0
-        self._done = False
-
-    async def find(self, key: str) -> ObjectInfo | None:
-        """The destination object whose (prefix-stripped) key equals ``key``; skips everything before it."""
-        while not self._done:
-            while self._i < len(self._page):
-                obj = self._page[self._i]
-                rel = obj.key[self._strip:]
-                if rel < key:
-                    self._i += 1
-                    continue
-                return obj if rel == key else None
-            try:
-                self._page, self._i = await anext(self._pages), 0
-            except StopAsyncIteration:
-                self._done = True
-        return None
 
 
 def same_content(src: ObjectInfo, dst: ObjectInfo) -> bool | None:
@@ -87,22 +63,22 @@ class Planner:
         if done:
             return
         policy = self.options.same_name
-        dst_cursor = None
-        if policy != "overwrite":
-            start = self.dst_prefix + cursor if cursor else ""
-            dst_cursor = _Cursor(self.dst.list_pages(self.dst_prefix + self.src_prefix, start), len(self.dst_prefix))
+        join = policy != "overwrite"
+        if join and not self.journal.dest_index_ready():
+            await self._index_destination()
         async for page in self.src.list_pages(self.src_prefix, cursor):
             rows = []
+            found = self.journal.dest_lookup([o.key for o in page]) if join else {}
             for obj in page:
                 listed += 1
                 listed_bytes += obj.size
                 if not self.wanted(obj.key):
                     continue
                 state, reason = "pending", None
-                if dst_cursor is not None:
-                    existing = await dst_cursor.find(obj.key)
-                    if existing is not None:
-                        state, reason = await self._decide(policy, obj, existing)
+                hit = found.get(obj.key)
+                if hit is not None:
+                    existing = ObjectInfo(self.dst_prefix + obj.key, hit[0], hit[1], hit[2])
+                    state, reason = await self._decide(policy, obj, existing)
                 rows.append((obj.key, obj.size, obj.etag, obj.mtime, state, reason))
                 if state == "pending":
                     self.counters.planned_objects += 1
@@ -116,6 +92,14 @@ class Planner:
         self.journal.finish_listing()
         self.counters.listing_done = True
         self.wake.set()
+
+    async def _index_destination(self) -> None:
+        """List the destination under the task's prefixes into the journal's index (from scratch)."""
+        self.journal.reset_dest_index()
+        strip = len(self.dst_prefix)
+        async for page in self.dst.list_pages(self.dst_prefix + self.src_prefix):
+            self.journal.add_dest_page([(o.key[strip:], o.size, o.etag, o.mtime) for o in page])
+        self.journal.finish_dest_index()
 
     async def _decide(self, policy: str, src: ObjectInfo, dst: ObjectInfo) -> tuple[str, str | None]:
         if policy == "skip":
