@@ -26,7 +26,7 @@ VERIFY = ("size", "checksum")
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
           "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "tb": 10**12}
 _BITS = {"bit": 1, "kbit": 1000, "mbit": 10**6, "gbit": 10**9, "bps": 1, "kbps": 1000, "mbps": 10**6, "gbps": 10**9}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)(?:/s)?\s*$")
 
 
 def parse_rate(value: Any, where: str) -> int:
@@ -38,7 +38,7 @@ def parse_rate(value: Any, where: str) -> int:
             raise InputError(f"{where}: must not be negative")
         return int(value)
     m = _SIZE.match(value)
-    unit = m.group(2).lower().removesuffix("/s") if m else ""
+    unit = m.group(2).lower() if m else ""
     if not m or (unit not in _UNITS and unit not in _BITS):
         raise InputError(f"{where}: {value!r} is not a rate; write e.g. \"0\", \"50MiB\" or \"80Mbit\"")
     number = float(m.group(1))
@@ -81,7 +81,7 @@ class Options:
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     part_size: int = 16 * 1024 * 1024
-    multipart_threshold: int = 16 * 1024 * 1024
+    multipart_threshold: int = 64 * 1024 * 1024
 
 
 @dataclass

@@ -68,7 +68,8 @@ def test_odd_keys_zero_bytes_and_multipart_with_metadata(tmp_path: Path, s3_sour
         assert ev is not None and ev["parts"] == 3 and ev["expected_etag"] == ev["dest_etag"]
         small = j.evidence("中文/照片 2024/海滩.jpg")
         assert small is not None
-        assert small["md5"] == small["dest_etag"] == small["source_etag"] == hashlib.md5(
+        assert small["md5_checked_by"] == "destination"   # Content-MD5 = the source's ETag, checked by the store
+        assert small["dest_etag"] == small["source_etag"] == hashlib.md5(
             objects["中文/照片 2024/海滩.jpg"]).hexdigest()
     finally:
         j.close()

@@ -59,7 +59,7 @@ class Copier:
 
     def __init__(self, src: Store, dst: Store, journal: Journal, limits: Limits, counters: Counters, *,
                  dst_prefix: str = "", verify: str = "checksum", part_size: int = 16 * 1024 * 1024,
-                 threshold: int = 16 * 1024 * 1024, streams: int = 32) -> None:
+                 threshold: int = 64 * 1024 * 1024, streams: int = 32) -> None:
         self.src, self.dst, self.journal, self.limits, self.counters = src, dst, journal, limits, counters
         self.dst_prefix = dst_prefix
         self.checksum = verify == "checksum"
@@ -116,11 +116,14 @@ class Copier:
         size = info.size
         key = self.dst_prefix + todo.key
         src_md5 = info.etag if info.etag and _MD5.match(info.etag) and self.src.features.etag_is_md5 else None
-        md5 = hashlib.md5() if self.checksum else None
+        # When the source publishes the MD5 and the destination checks Content-MD5, the destination verifies
+        # the bytes against the source's own digest: no hashing here, nothing read twice.
+        by_store = self.checksum and src_md5 is not None and self.dst.features.etag_is_md5
+        md5 = hashlib.md5() if self.checksum and not by_store else None
         meta = info.metadata if self.dst.features.metadata else None
         if size <= SMALL:
             data = b"".join([c async for c in self._metered(reader, md5)])
-            digest = md5.digest() if md5 is not None else None
+            digest = md5.digest() if md5 is not None else bytes.fromhex(src_md5) if by_store and src_md5 else None
             if md5 is not None and src_md5 and src_md5 != md5.hexdigest():  # caught before anything is written
                 raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, md5.hexdigest())
             result = await self.dst.write(key, data, len(data), md5=digest, content_type=info.content_type,
@@ -138,7 +141,11 @@ class Copier:
             raise checksum_error(todo.key, "size differs", str(size), str(sent))
         if result.extra.get("folder"):
             evidence["folder"] = True
-        if md5 is not None:
+        if by_store:
+            evidence.update(source_etag=src_md5, dest_etag=result.etag, md5_checked_by="destination")
+            if result.etag != src_md5:
+                raise checksum_error(todo.key, "destination ETag differs from the source's", src_md5, result.etag)
+        elif md5 is not None:
             computed = md5.hexdigest()
             evidence["md5"] = computed
             if src_md5:

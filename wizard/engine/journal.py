@@ -1,9 +1,10 @@
 """The task journal: one SQLite database (WAL) per task, the single source of truth for resuming.
 
 It holds the listing cursor (the last source key whose decision is recorded), one row per object with its
-state and evidence, and the multipart uploads in progress with their verified parts. Every write is a short
-transaction, so a SIGKILL at any moment leaves a consistent journal: at most the objects that were being
-copied, and not yet recorded, are copied again.
+state (pending; copying, once a multipart upload is recorded; done; skipped; failed) and evidence, and the
+multipart uploads in progress with their verified parts. Every write is a short transaction, so a SIGKILL
+at any moment leaves a consistent journal: at most the objects that were being copied, and not yet recorded,
+are copied again.
 """
 
 from __future__ import annotations
@@ -176,11 +177,6 @@ class Journal:
         return out
 
     # -- copying --------------------------------------------------------------------------------------------
-    def requeue_in_flight(self) -> int:
-        """Objects marked copying by a run that died are pending again."""
-        with self.db:
-            return self.db.execute("UPDATE objects SET state = 'pending' WHERE state = 'copying'").rowcount
-
     def next_todo(self, after_id: int, limit: int = 1000) -> list[Todo]:
         rows = self.db.execute(
             "SELECT id, key, size, etag, mtime, attempts FROM objects WHERE state IN ('pending', 'copying') "
@@ -198,10 +194,6 @@ class Journal:
                 "error_class = ?, error_code = ?, message = ? WHERE id = ?",
                 [(o.state, o.attempts, now, json.dumps(o.evidence, ensure_ascii=False) if o.evidence else None,
                   o.error_class, o.error_code, o.message, o.id) for o in outcomes])
-
-    def mark_copying(self, object_id: int) -> None:
-        with self.db:
-            self.db.execute("UPDATE objects SET state = 'copying' WHERE id = ?", (object_id,))
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """state -> (objects, bytes)."""
@@ -265,6 +257,7 @@ class Journal:
     def save_upload(self, object_id: int, key: str, upload_id: str, part_size: int) -> None:
         with self.db:
             self.db.execute("DELETE FROM parts WHERE object_id = ?", (object_id,))
+            self.db.execute("UPDATE objects SET state = 'copying' WHERE id = ?", (object_id,))
             self.db.execute("INSERT OR REPLACE INTO uploads VALUES(?, ?, ?, ?, ?)",
                             (object_id, key, upload_id, part_size, time.time()))
 

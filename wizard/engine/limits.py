@@ -44,10 +44,10 @@ class TokenBucket:
                 self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
                 self._stamp = now
                 need = min(amount, self.burst)
-                if self._tokens >= need:
+                if self._tokens >= need - 1e-9:  # tolerance: float steps must not leave a sliver to wait for
                     self._tokens -= amount
                     return
-                await self._sleep((need - self._tokens) / self.rate)
+                await self._sleep(max((need - self._tokens) / self.rate, 0.001))
 
 
 class Throttle:

@@ -82,7 +82,6 @@ class Runner:
             await store.open()
             store.request_gate = self.limits.gate  # type: ignore[attr-defined]
         await self.preflight()
-        self.journal.requeue_in_flight()
         self._load_counters()
         planner = Planner(self.src, self.dst, self.journal, self.spec.options, self.spec.source.prefix,
                           self.spec.destination.prefix, self.counters, self._wake)
