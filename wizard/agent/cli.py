@@ -136,7 +136,7 @@ def format_duration(seconds: float) -> str:
     return f"{s // 3600}h{s % 3600 // 60:02d}m"
 
 
-async def _run(spec: TaskSpec, journal: Journal, out: Output) -> int:
+async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str) -> int:
     from wizard.engine.runner import Runner
 
     src = make_store(spec.source, "source", connections=spec.options.concurrency * 2)
@@ -151,8 +151,8 @@ async def _run(spec: TaskSpec, journal: Journal, out: Output) -> int:
     if not out.as_json:
         out.say(f"{summary.status.replace('_', ' ')} in {format_duration(summary.elapsed)}: {c['done'][0]:,} copied "
                 f"({human_bytes(c['done'][1])}), {c['skipped'][0]:,} skipped, {c['failed'][0]:,} failed"
-                + (f"; export them with: migration-agent export-failed {sys.argv[2] if len(sys.argv) > 2 else 'TASK'}"
-                   " -o failed.csv" if c["failed"][0] else ""))
+                + (f"; export them with: migration-agent export-failed {task_path} -o failed.csv"
+                   if c["failed"][0] else ""))
     return FAILED_OBJECTS if summary.failed else OK
 
 
@@ -224,7 +224,7 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
         current = asyncio.current_task()
         assert current is not None
         _install_interrupt(current)  # type: ignore[arg-type]
-        return await _run(spec, journal, out)
+        return await _run(spec, journal, out, args.task)
     finally:
         journal.close()
 

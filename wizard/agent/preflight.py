@@ -47,7 +47,9 @@ async def _store(out: list[Check], name: str, store: Store, label: str, write: b
     except StorageError as exc:
         out.append(Check(f"{name}-access", False, f"{name} {label}: {exc.message}"))
         return False
-    out.append(Check(f"{name}-access", True, f"{name} {label} is reachable and the credentials are accepted"))
+    what = "is readable" if store.name == "local" and not write else "is writable" if store.name == "local" \
+        else "is reachable and the credentials are accepted"
+    out.append(Check(f"{name}-access", True, f"{name} {label} {what}"))
     return True
 
 

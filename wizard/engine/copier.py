@@ -218,6 +218,8 @@ class Copier:
                                     "expected_etag": expected, "dest_etag": result.etag}
         if head.etag:
             evidence["source_etag"] = head.etag
+            if head.etag.endswith(f"-{count}"):  # a source uploaded with the same part layout can be compared too
+                evidence["matches_source_etag"] = head.etag == expected
         if self.checksum and self.dst.features.etag_is_md5 and result.etag != expected:
             raise checksum_error(todo.key, "multipart ETag differs from the parts sent", expected, result.etag)
         return evidence
