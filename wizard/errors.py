@@ -78,6 +78,8 @@ def classify_http(status: int, code: str, message: str, *, what: str) -> Storage
         return transient(code or str(status), text, status, throttle=True)
     if status >= 500 or code in ("RequestTimeout", "InternalError", "ServiceUnavailable"):
         return transient(code or str(status), text, status, throttle=status == 503)
+    if status == 412:  # If-Match failed: the source object was replaced while it was being copied
+        return StorageError(Action.RETRY, "changed", code or "PreconditionFailed", text, status)
     if code in AUTH_CODES:
         return task_stopped("auth", code, text, status)
     if code == "NoSuchBucket":

@@ -173,9 +173,10 @@ class Copier:
         upload_id = ""
         part_size = part_size_for(size, self.part_size, self.dst.features.max_parts, self.dst.features.min_part_size)
         if recorded:
-            upload_id, old_size = recorded
+            upload_id, old_size, old_etag = recorded
             present = await self.dst.list_parts(key, upload_id)
-            if present is None or old_size != part_size:
+            # Parts read from another version of the source (it changed since the kill) must not be mixed in.
+            if present is None or old_size != part_size or old_etag != head.etag:
                 if present is not None:
                     await self.dst.abort_upload(key, upload_id)
                 self.journal.drop_upload(todo.id)
@@ -185,7 +186,7 @@ class Copier:
         if not upload_id:
             upload_id = await self.dst.create_upload(key, content_type=head.content_type,
                                                      metadata=head.metadata if self.dst.features.metadata else None)
-            self.journal.save_upload(todo.id, key, upload_id, part_size)
+            self.journal.save_upload(todo.id, key, upload_id, part_size, head.etag)
         self.in_flight_uploads[todo.id] = (key, upload_id)
         count = -(-size // part_size) or 1
         gate = asyncio.Semaphore(PART_CONCURRENCY)
@@ -197,7 +198,7 @@ class Copier:
             start = (number - 1) * part_size
             length = min(part_size, size - start)
             async with gate:
-                etag = await self._part(todo, key, upload_id, number, start, length)
+                etag = await self._part(todo, key, upload_id, number, start, length, head.etag)
             verified[number] = (etag, length)
             self.journal.save_part(todo.id, number, etag, length)
 
@@ -224,14 +225,15 @@ class Copier:
             raise checksum_error(todo.key, "multipart ETag differs from the parts sent", expected, result.etag)
         return evidence
 
-    async def _part(self, todo: Todo, key: str, upload_id: str, number: int, start: int, length: int) -> str:
+    async def _part(self, todo: Todo, key: str, upload_id: str, number: int, start: int, length: int,
+                    source_etag: str | None) -> str:
         """Send one part, verified by its MD5; retried here so one bad part does not resend the others."""
         attempt = 0
         while True:
             attempt += 1
             try:
                 async with self.streams:
-                    reader = await self.src.read(todo.key, start, length)
+                    reader = await self.src.read(todo.key, start, length, if_match=source_etag)
                     try:
                         md5 = hashlib.md5()
                         counted = _Count()
@@ -250,8 +252,8 @@ class Copier:
                 if exc.throttle:
                     self.limits.throttle.signal()
                 again = exc.action is Action.RETRY or exc.error_class == "checksum"
-                if not again or attempt >= MAX_ATTEMPTS:
-                    raise
+                if not again or attempt >= MAX_ATTEMPTS or exc.error_class == "changed":
+                    raise  # a changed source restarts the whole object, from a fresh HEAD
                 await self.sleep(backoff(attempt))
 
     async def _give_up_upload(self, todo: Todo) -> None:

@@ -43,7 +43,7 @@ CREATE INDEX IF NOT EXISTS objects_failed ON objects(error_class, id) WHERE stat
 CREATE TABLE IF NOT EXISTS dest_index(key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT, mtime REAL)
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploads(object_id INTEGER PRIMARY KEY, key TEXT NOT NULL, upload_id TEXT NOT NULL,
-                                   part_size INTEGER NOT NULL, created REAL NOT NULL);
+                                   part_size INTEGER NOT NULL, created REAL NOT NULL, source_etag TEXT);
 CREATE TABLE IF NOT EXISTS parts(object_id INTEGER NOT NULL, number INTEGER NOT NULL, etag TEXT NOT NULL,
                                  size INTEGER NOT NULL, PRIMARY KEY(object_id, number));
 """
@@ -254,16 +254,19 @@ class Journal:
         return row[0] if row else None
 
     # -- multipart uploads ----------------------------------------------------------------------------------
-    def save_upload(self, object_id: int, key: str, upload_id: str, part_size: int) -> None:
+    def save_upload(self, object_id: int, key: str, upload_id: str, part_size: int,
+                    source_etag: str | None = None) -> None:
         with self.db:
             self.db.execute("DELETE FROM parts WHERE object_id = ?", (object_id,))
             self.db.execute("UPDATE objects SET state = 'copying' WHERE id = ?", (object_id,))
-            self.db.execute("INSERT OR REPLACE INTO uploads VALUES(?, ?, ?, ?, ?)",
-                            (object_id, key, upload_id, part_size, time.time()))
+            self.db.execute("INSERT OR REPLACE INTO uploads VALUES(?, ?, ?, ?, ?, ?)",
+                            (object_id, key, upload_id, part_size, time.time(), source_etag))
 
-    def upload_for(self, object_id: int) -> tuple[str, int] | None:
-        row = self.db.execute("SELECT upload_id, part_size FROM uploads WHERE object_id = ?", (object_id,)).fetchone()
-        return (row[0], row[1]) if row else None
+    def upload_for(self, object_id: int) -> tuple[str, int, str | None] | None:
+        """(upload id, part size, the source ETag its parts were read from)."""
+        row = self.db.execute("SELECT upload_id, part_size, source_etag FROM uploads WHERE object_id = ?",
+                              (object_id,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
 
     def save_part(self, object_id: int, number: int, etag: str, size: int) -> None:
         with self.db:

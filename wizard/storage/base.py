@@ -93,8 +93,9 @@ class Store(abc.ABC):
         """The object's facts with metadata, or None when it does not exist."""
 
     @abc.abstractmethod
-    async def read(self, key: str, start: int = 0, length: int | None = None) -> Reader:
-        """Open a read of ``length`` bytes from ``start`` (all of it when None)."""
+    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
+        """Open a read of ``length`` bytes from ``start`` (all of it when None). With ``if_match`` (an ETag) a
+        store that can tell raises a retryable ``changed`` error when the object is no longer that version."""
 
     @abc.abstractmethod
     async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,

@@ -131,7 +131,7 @@ class LocalStore(Store):
             return h.hexdigest()
         return await asyncio.to_thread(digest)
 
-    async def read(self, key: str, start: int = 0, length: int | None = None) -> Reader:
+    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
         path = self.path_for(key)
         try:
             f = open(path, "rb")

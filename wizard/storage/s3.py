@@ -255,8 +255,8 @@ class S3Store(Store):
         response.release()
         return info_from_headers(key, response.headers)
 
-    async def read(self, key: str, start: int = 0, length: int | None = None) -> Reader:
-        headers = {}
+    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
+        headers = {"If-Match": f'"{if_match}"'} if if_match else {}
         if start or length is not None:
             end = "" if length is None else str(start + length - 1)
             headers["Range"] = f"bytes={start}-{end}"
