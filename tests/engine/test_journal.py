@@ -1,0 +1,41 @@
+"""The journal's running totals agree with a full scan whatever sequence of writes happened."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from wizard.engine.journal import Journal, Outcome
+from wizard.errors import InputError
+
+
+def test_totals_follow_every_write_path(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    j = Journal(tmp_path / "j.sqlite", "id-1", "t")
+    keys = [f"k{i:04d}" for i in range(600)]
+    for start in range(0, 600, 100):
+        page = [(k, rng.randint(0, 5000), None, None, rng.choice(["pending", "skipped"]), None)
+                for k in keys[start:start + 100]]
+        j.add_page(page, keys[start + 99], start + 100, 0)
+    assert j.counts() == j.counts_by_scan()
+    todo = j.next_todo(0, 400)
+    j.save_upload(todo[0].id, todo[0].key, "u1", 5 << 20, "etag")          # -> copying
+    j.record([Outcome(t.id, rng.choice(["done", "failed"]), 1, error_class="permission") for t in todo[1:]])
+    assert j.counts() == j.counts_by_scan()
+    j.reset_failed("permission")
+    j.add_page([(keys[5], 99_999, "e", 1.0, "pending", None)], keys[5], 601, 0)   # upsert of an existing key
+    j.record([Outcome(todo[0].id, "done", 1)])
+    assert j.counts() == j.counts_by_scan()
+    assert sum(n for n, _ in j.counts().values()) == 600
+    j.close()
+
+
+def test_a_journal_is_bound_to_its_task(tmp_path: Path) -> None:
+    Journal(tmp_path / "j.sqlite", "id-1").close()
+    with pytest.raises(InputError, match="belongs to another task"):
+        Journal(tmp_path / "j.sqlite", "id-2")
+    (tmp_path / "not.sqlite").write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(InputError, match="cannot be opened"):
+        Journal(tmp_path / "not.sqlite", "id-1")
