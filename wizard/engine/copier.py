@@ -99,11 +99,11 @@ class Copier:
             finally:
                 await reader.close()
 
-    async def _metered(self, reader: Reader, md5: Any) -> AsyncIterator[bytes]:
+    async def _metered(self, reader: Reader, md5: Any, ahead: bool = True) -> AsyncIterator[bytes]:
         """The reader's chunks, paced by the bandwidth limit, hashed and counted on the way."""
         bucket = self.limits.bytes
         counters = self.counters
-        async for chunk in reader.chunks():
+        async for chunk in (_read_ahead(reader.chunks()) if ahead else reader.chunks()):
             if bucket.rate:
                 await bucket.acquire(len(chunk))
             if md5 is not None:
@@ -122,7 +122,7 @@ class Copier:
         md5 = hashlib.md5() if self.checksum and not by_store else None
         meta = info.metadata if self.dst.features.metadata else None
         if size <= SMALL:
-            data = b"".join([c async for c in self._metered(reader, md5)])
+            data = b"".join([c async for c in self._metered(reader, md5, ahead=False)])
             digest = md5.digest() if md5 is not None else bytes.fromhex(src_md5) if by_store and src_md5 else None
             if md5 is not None and src_md5 and src_md5 != md5.hexdigest():  # caught before anything is written
                 raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, md5.hexdigest())
@@ -279,6 +279,40 @@ class Copier:
         if uploads:
             await asyncio.wait_for(asyncio.gather(*(one(*u) for u in uploads)), timeout)
         self.in_flight_uploads.clear()
+
+
+READ_AHEAD = 16   # chunks (of up to 256 KiB) read ahead of the write, per stream
+
+
+async def _read_ahead(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Read the source while the destination is still taking earlier chunks, as far as READ_AHEAD chunks.
+
+    Measured: reading and writing in lock-step left both servers idle half the time on large objects.
+    """
+    queue: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue(READ_AHEAD)
+
+    async def pump() -> None:
+        try:
+            async for chunk in chunks:
+                await queue.put(chunk)
+            await queue.put(None)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # handed to the consumer, which raises it where the copy can see it
+            await queue.put(exc)
+
+    task = asyncio.ensure_future(pump())
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        task.cancel()
+        try:
+            await task
+        except BaseException:
+            pass
 
 
 class _Count:
