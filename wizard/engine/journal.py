@@ -181,6 +181,15 @@ class Journal:
     def finish_dest_index(self) -> None:
         self.set("dest_indexed", "1")
 
+    def known_keys(self, keys: list[str]) -> set[str]:
+        """Which of ``keys`` the journal already holds."""
+        out: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(k for (k,) in self.db.execute(f"SELECT key FROM objects WHERE key IN ({marks})", chunk))
+        return out
+
     def dest_lookup(self, keys: list[str]) -> dict[str, tuple[int, str | None, float | None]]:
         """The indexed destination objects among ``keys`` (relative keys), as key -> (size, etag, mtime)."""
         out: dict[str, tuple[int, str | None, float | None]] = {}

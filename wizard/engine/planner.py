@@ -66,7 +66,31 @@ class Planner:
         join = policy != "overwrite"
         if join and not self.journal.dest_index_ready():
             await self._index_destination()
+        if cursor:
+            # Some stores (SeaweedFS) skip the folder "K/" when asked for the keys after "K"; the folder is
+            # listed once more on its own, and keys the journal already holds are never planned twice.
+            folder = cursor + "/"
+            async for page in self.src.list_pages(folder):
+                listed, listed_bytes = await self._plan_page(self._unknown(page), cursor, listed, listed_bytes,
+                                                             join, policy)
         async for page in self.src.list_pages(self.src_prefix, cursor):
+            if cursor and any(o.key.startswith(folder) for o in page):
+                page = self._unknown(page)
+            if page:
+                listed, listed_bytes = await self._plan_page(page, page[-1].key, listed, listed_bytes, join,
+                                                             policy)
+        self.journal.finish_listing()
+        self.counters.listing_done = True
+        self.wake.set()
+
+    def _unknown(self, page: list[ObjectInfo]) -> list[ObjectInfo]:
+        known = self.journal.known_keys([o.key for o in page])
+        return [o for o in page if o.key not in known]
+
+    async def _plan_page(self, page: list[ObjectInfo], cursor: str, listed: int, listed_bytes: int, join: bool,
+                         policy: str) -> tuple[int, int]:
+        """Decide and record one page; return the new listed totals."""
+        if page:
             rows = []
             found = self.journal.dest_lookup([o.key for o in page]) if join else {}
             for obj in page:
@@ -86,12 +110,10 @@ class Planner:
                 else:
                     self.counters.skipped_objects += 1
                     self.counters.skipped_bytes += obj.size
-            self.journal.add_page(rows, page[-1].key, listed, listed_bytes)
-            self.counters.listed_objects, self.counters.listed_bytes = listed, listed_bytes
-            self.wake.set()
-        self.journal.finish_listing()
-        self.counters.listing_done = True
+            self.journal.add_page(rows, cursor, listed, listed_bytes)
+        self.counters.listed_objects, self.counters.listed_bytes = listed, listed_bytes
         self.wake.set()
+        return listed, listed_bytes
 
     async def _index_destination(self) -> None:
         """List the destination under the task's prefixes into the journal's index (from scratch)."""
