@@ -131,7 +131,7 @@ class Journal:
             self.db.executemany("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
                                 values.items())
 
-    def set(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str) -> None:
         self._set_many({key: value})
 
     def listing_state(self) -> tuple[str, bool, int, int]:
@@ -179,7 +179,7 @@ class Journal:
             self.db.executemany("INSERT OR REPLACE INTO dest_index VALUES(?, ?, ?, ?)", rows)
 
     def finish_dest_index(self) -> None:
-        self.set("dest_indexed", "1")
+        self.set_meta("dest_indexed", "1")
 
     def known_keys(self, keys: list[str]) -> set[str]:
         """Which of ``keys`` the journal already holds."""
