@@ -85,3 +85,12 @@ def test_unavailable_kind_is_named(tmp_path: Path) -> None:
     task.write_text('name = "x"\n[source]\nkind = "oss"\n[destination]\nkind = "local"\npath = "o"\n')
     with pytest.raises(InputError, match="source.kind: 'oss' is not available in this version yet"):
         load_task(task)
+
+
+def test_progress_counts_objects_under_way() -> None:
+    c = Counters(planned_objects=1, planned_bytes=100, listing_done=True)
+    c.partial_bytes = 40
+    snap = Sampler(c).snapshot()
+    assert snap.bytes["done"] == 40 and snap.bytes["left"] == 60
+    c.partial_bytes, c.done_bytes, c.done_objects = 0, 100, 1
+    assert Sampler(c).snapshot().bytes["done"] == 100

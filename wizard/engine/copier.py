@@ -9,6 +9,7 @@ part MD5s) and the comparison, with both values, is returned as evidence for the
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import random
 import re
@@ -26,6 +27,9 @@ _MD5 = re.compile(r"^[0-9a-f]{32}$")
 SMALL = 1024 * 1024          # objects up to this are read whole: one buffer, Content-MD5 sent
 MAX_ATTEMPTS = 5
 PART_CONCURRENCY = 4
+# Bytes moved by the current attempt of the object being copied (parts run in child tasks and share it), so
+# progress can show objects that are under way and forget an attempt that is retried.
+_attempt_bytes: contextvars.ContextVar[list[int]] = contextvars.ContextVar("attempt_bytes")
 
 
 def backoff(attempt: int, base: float = 0.2, cap: float = 10.0) -> float:
@@ -74,6 +78,8 @@ class Copier:
         attempt = 0
         while True:
             attempt += 1
+            moved = [0]
+            _attempt_bytes.set(moved)
             try:
                 evidence = await self._copy_once(todo)
                 self.limits.throttle.success()
@@ -88,6 +94,8 @@ class Copier:
                     await self._give_up_upload(todo)
                     return Result(False, attempt, error=exc)
                 await self.sleep(backoff(attempt))
+            finally:
+                self.counters.partial_bytes -= moved[0]
 
     async def _copy_once(self, todo: Todo) -> dict[str, Any]:
         if todo.size > self.threshold and self.dst.features.multipart:
@@ -103,12 +111,15 @@ class Copier:
         """The reader's chunks, paced by the bandwidth limit, hashed and counted on the way."""
         bucket = self.limits.bytes
         counters = self.counters
+        moved = _attempt_bytes.get([0])
         async for chunk in (_read_ahead(reader.chunks()) if ahead else reader.chunks()):
             if bucket.rate:
                 await bucket.acquire(len(chunk))
             if md5 is not None:
                 md5.update(chunk)
             counters.wire_bytes += len(chunk)
+            counters.partial_bytes += len(chunk)
+            moved[0] += len(chunk)
             yield chunk
 
     async def _single(self, todo: Todo, reader: Reader) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class Counters:
     failed_objects: int = 0
     failed_bytes: int = 0
     wire_bytes: int = 0           # bytes moved, retries included
+    partial_bytes: int = 0        # bytes moved so far of objects still under way (their current attempt)
     started: float = field(default_factory=time.monotonic)
 
 
@@ -98,7 +99,8 @@ class Sampler:
         span = now - t0
         rate_o = (finished - n0) / span if span > 0 else 0.0
         rate_b = (c.wire_bytes - b0) / span if span > 0 else 0.0
-        left_bytes = max(0, c.planned_bytes - c.done_bytes - c.failed_bytes)
+        done_bytes = min(c.done_bytes + c.partial_bytes, c.planned_bytes)
+        left_bytes = max(0, c.planned_bytes - done_bytes - c.failed_bytes)
         left_objects = max(0, c.planned_objects - finished)
         eta = None
         if c.listing_done:
@@ -113,6 +115,6 @@ class Sampler:
             listing={"objects": c.listed_objects, "bytes": c.listed_bytes, "done": c.listing_done},
             objects={"total": c.planned_objects, "done": c.done_objects, "failed": c.failed_objects,
                      "skipped": c.skipped_objects, "left": left_objects},
-            bytes={"total": c.planned_bytes, "done": c.done_bytes, "wire": c.wire_bytes, "left": left_bytes},
+            bytes={"total": c.planned_bytes, "done": done_bytes, "wire": c.wire_bytes, "left": left_bytes},
             rate_objects=round(rate_o, 2), rate_bytes=round(rate_b, 1),
             eta_seconds=None if eta is None else round(eta, 1), elapsed=round(now - c.started, 2))
