@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from conftest import new_bucket
 from servers.seaweed import SeaweedS3
@@ -157,3 +158,29 @@ def test_s3_refusals_stop_the_task(s3_source: SeaweedS3) -> None:
             await wrong.close()
             await missing.close()
     run(go())
+
+
+def test_s3_server_that_never_answers_stops_the_task_quickly() -> None:
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)           # accepts connections (the kernel does) and never says a word
+    port = silent.getsockname()[1]
+
+    async def go() -> None:
+        store = S3Store(f"http://127.0.0.1:{port}", "bucket", "ak", "sk")
+        store.check_timeout = aiohttp.ClientTimeout(total=2)   # 20 s in use; short here to keep the suite fast
+        try:
+            with pytest.raises(StorageError) as err:
+                await store.check(write=False)
+            assert err.value.action is Action.RETRY   # the runner retries a few times, then stops the task
+        finally:
+            await store.close()
+    started = time.monotonic()
+    try:
+        run(go())
+    finally:
+        silent.close()
+    assert time.monotonic() - started < 30        # not the 60 s read timeout of transfers

@@ -24,6 +24,7 @@ from wizard.storage.base import Body, Features, ObjectInfo, Reader, Store, Uploa
 from wizard.storage.sigv4 import EMPTY_SHA256, SigV4Signer, canonical_query, uri_encode
 
 CHUNK = 256 * 1024
+CHECK_TIMEOUT = aiohttp.ClientTimeout(total=20, sock_connect=10)
 META = "x-amz-meta-"
 
 
@@ -107,6 +108,7 @@ class S3Store(Store):
         self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
         self.request_gate: Callable[[], Awaitable[None]] | None = None
+        self.check_timeout = CHECK_TIMEOUT
         if path_style:
             self._base_host, self._base_path = self.host, "/" + uri_encode(bucket)
         else:
@@ -132,7 +134,8 @@ class S3Store(Store):
     # -- the one request path -------------------------------------------------------------------------------
     async def _request(self, method: str, key: str | None, params: dict[str, str] | None = None,
                        headers: dict[str, str] | None = None, body: Body | None = None,
-                       what: str = "", payload_hash: str | None = None) -> aiohttp.ClientResponse:
+                       what: str = "", payload_hash: str | None = None,
+                       timeout: aiohttp.ClientTimeout | None = None) -> aiohttp.ClientResponse:
         """Send one signed request; return the response when it is a success, raise StorageError otherwise."""
         if self._session is None:
             await self.open()
@@ -151,7 +154,8 @@ class S3Store(Store):
                   + (f"?{query}" if query else ""), encoded=True)
         what = what or f"{method} {key if key is not None else self.bucket}"
         try:
-            response = await self._session.request(method, url, headers=hdrs, data=body, allow_redirects=False)
+            response = await self._session.request(method, url, headers=hdrs, data=body, allow_redirects=False,
+                                                   **({"timeout": timeout} if timeout else {}))
         except StorageError:
             raise
         except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
@@ -181,8 +185,8 @@ class S3Store(Store):
         raise classify_http(response.status, code, message, what=what)
 
     async def _xml(self, method: str, key: str | None, params: dict[str, str], body: bytes | None = None,
-                   what: str = "") -> ET.Element:
-        response = await self._request(method, key, params, body=body, what=what)
+                   what: str = "", timeout: aiohttp.ClientTimeout | None = None) -> ET.Element:
+        response = await self._request(method, key, params, body=body, what=what, timeout=timeout)
         try:
             data = await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -201,7 +205,9 @@ class S3Store(Store):
     # -- Store ----------------------------------------------------------------------------------------------
     async def check(self, write: bool) -> None:
         try:
-            await self._xml("GET", None, {"list-type": "2", "max-keys": "1"}, what=f"bucket {self.bucket}")
+            # A server that accepts connections and never answers is told apart quickly at the start.
+            await self._xml("GET", None, {"list-type": "2", "max-keys": "1"}, what=f"bucket {self.bucket}",
+                            timeout=self.check_timeout)
         except StorageError as exc:
             if exc.code == "NoSuchBucket" or exc.status == 404:
                 raise task_stopped("bucket", "NoSuchBucket",
