@@ -155,7 +155,7 @@ class S3Store(Store):
         what = what or f"{method} {key if key is not None else self.bucket}"
         try:
             response = await self._session.request(method, url, headers=hdrs, data=body, allow_redirects=False,
-                                                   **({"timeout": timeout} if timeout else {}))
+                                                   timeout=timeout or self._session.timeout)
         except StorageError:
             raise
         except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
