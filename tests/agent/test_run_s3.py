@@ -49,17 +49,24 @@ def test_odd_keys_zero_bytes_and_multipart_with_metadata(tmp_path: Path, s3_sour
     fill(s3_source, src_bucket, objects)
     big = os.urandom(12 * 1024 * 1024 + 12345)
     s3_source.client().put_object(Bucket=src_bucket, Key="big/视频.bin", Body=big, ContentType="video/mp4",
-                                  Metadata={"owner": "ops", "project": "m1"})
+                                  Metadata={"owner": "ops", "project": "m1"}, CacheControl="max-age=60",
+                                  ContentDisposition="attachment")
+    s3_source.client().put_object(Bucket=src_bucket, Key="page.html", Body=b"<p>", ContentType="text/html",
+                                  ContentEncoding="identity", CacheControl="no-cache")
     task = write_task(tmp_path / "task.toml", s3_side(s3_source, src_bucket, "env:SRC"),
                       s3_side(s3_dest, dst_bucket, "env:DST"), part_size="5MiB", multipart_threshold="5MiB")
     journal = tmp_path / "j.sqlite"
     r = agent("run", str(task), "--journal", str(journal), env=agent_env)
     assert r.returncode == 0, r.stderr
     got = contents(s3_dest, dst_bucket)
-    assert got == {**objects, "big/视频.bin": big}
+    assert got == {**objects, "big/视频.bin": big, "page.html": b"<p>"}
     head = s3_dest.client().head_object(Bucket=dst_bucket, Key="big/视频.bin")
     assert head["ContentType"] == "video/mp4"
     assert head["Metadata"] == {"owner": "ops", "project": "m1"}
+    assert head["CacheControl"] == "max-age=60" and head["ContentDisposition"] == "attachment"
+    page = s3_dest.client().head_object(Bucket=dst_bucket, Key="page.html")
+    assert (page["ContentType"], page["CacheControl"], page["ContentEncoding"]) == ("text/html", "no-cache",
+                                                                                   "identity")
     assert head["ETag"].strip('"').endswith("-3")
     assert uploads_left(s3_dest, dst_bucket) == []
     j = Journal(journal, None)

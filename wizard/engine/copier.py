@@ -132,20 +132,21 @@ class Copier:
         by_store = self.checksum and src_md5 is not None and self.dst.features.etag_is_md5
         md5 = hashlib.md5() if self.checksum and not by_store else None
         meta = info.metadata if self.dst.features.metadata else None
+        extra = info.content_headers if self.dst.features.metadata else None
         if size <= SMALL:
             data = b"".join([c async for c in self._metered(reader, md5, ahead=False)])
             digest = md5.digest() if md5 is not None else bytes.fromhex(src_md5) if by_store and src_md5 else None
             if md5 is not None and src_md5 and src_md5 != md5.hexdigest():  # caught before anything is written
                 raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, md5.hexdigest())
             result = await self.dst.write(key, data, len(data), md5=digest, content_type=info.content_type,
-                                          metadata=meta)
+                                          metadata=meta, headers=extra)
             sent = len(data)
         else:
             # Streaming: the store checks the source's own MD5 when it has one (Content-MD5).
             counted = _Count()
             hint = bytes.fromhex(src_md5) if (src_md5 and self.checksum) else None
             result = await self.dst.write(key, counted.wrap(self._metered(reader, md5)), size, md5=hint,
-                                          content_type=info.content_type, metadata=meta)
+                                          content_type=info.content_type, metadata=meta, headers=extra)
             sent = counted.n
         evidence: dict[str, Any] = {"size": sent}
         if sent != size:
@@ -195,8 +196,10 @@ class Copier:
             else:
                 verified = {n: v for n, v in self.journal.parts_for(todo.id).items() if present.get(n) == v}
         if not upload_id:
+            keeps = self.dst.features.metadata
             upload_id = await self.dst.create_upload(key, content_type=head.content_type,
-                                                     metadata=head.metadata if self.dst.features.metadata else None)
+                                                     metadata=head.metadata if keeps else None,
+                                                     headers=head.content_headers if keeps else None)
             self.journal.save_upload(todo.id, key, upload_id, part_size, head.etag)
         self.in_flight_uploads[todo.id] = (key, upload_id)
         count = -(-size // part_size) or 1

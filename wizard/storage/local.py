@@ -143,7 +143,8 @@ class LocalStore(Store):
         return _FileReader(f, ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime), start, length)
 
     async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,
-                    content_type: str | None = None, metadata: Mapping[str, str] | None = None) -> WriteResult:
+                    content_type: str | None = None, metadata: Mapping[str, str] | None = None,
+                    headers: Mapping[str, str] | None = None) -> WriteResult:
         path = self.path_for(key)
         if key.endswith("/"):  # a folder marker: a folder is what a file system can hold of it
             await asyncio.to_thread(path.mkdir, parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from yarl import URL
 
 from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Store, Upload, WriteResult
+from wizard.storage.mapping import CONTENT_HEADERS
 from wizard.storage.sigv4 import EMPTY_SHA256, SigV4Signer, canonical_query, uri_encode
 
 CHUNK = 256 * 1024
@@ -67,7 +68,8 @@ def info_from_headers(key: str, headers: Mapping[str, str], prefix: str = META) 
     return ObjectInfo(key=key, size=size, etag=_etag(headers.get("ETag")),
                       mtime=_http_time(headers.get("Last-Modified")),
                       content_type=headers.get("Content-Type"), metadata=meta,
-                      storage_class=headers.get("x-amz-storage-class"))
+                      storage_class=headers.get("x-amz-storage-class"),
+                      content_headers={h: headers[h] for h in CONTENT_HEADERS[1:] if h in headers} or None)
 
 
 class _HttpReader(Reader):
@@ -272,7 +274,7 @@ class S3Store(Store):
 
     @staticmethod
     def _write_headers(size: int, md5: bytes | None, content_type: str | None,
-                       metadata: Mapping[str, str] | None) -> dict[str, str]:
+                       metadata: Mapping[str, str] | None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {"Content-Length": str(size)}
         if md5 is not None:
             headers["Content-MD5"] = base64.b64encode(md5).decode()
@@ -280,11 +282,13 @@ class S3Store(Store):
             headers["Content-Type"] = content_type
         for k, v in (metadata or {}).items():
             headers[META + k] = v
+        headers.update(extra or {})
         return headers
 
     async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,
-                    content_type: str | None = None, metadata: Mapping[str, str] | None = None) -> WriteResult:
-        headers = self._write_headers(size, md5, content_type, metadata)
+                    content_type: str | None = None, metadata: Mapping[str, str] | None = None,
+                    headers: Mapping[str, str] | None = None) -> WriteResult:
+        headers = self._write_headers(size, md5, content_type, metadata, headers)
         response = await self._request("PUT", key, headers=headers, body=body, what=f"writing {key}")
         response.release()
         return WriteResult(etag=_etag(response.headers.get("ETag")), size=size)
@@ -294,10 +298,11 @@ class S3Store(Store):
         response.release()
 
     async def create_upload(self, key: str, *, content_type: str | None = None,
-                            metadata: Mapping[str, str] | None = None) -> str:
-        headers = self._write_headers(0, None, content_type, metadata)
-        del headers["Content-Length"]
-        response = await self._request("POST", key, {"uploads": ""}, headers=headers, what=f"starting upload of {key}")
+                            metadata: Mapping[str, str] | None = None,
+                            headers: Mapping[str, str] | None = None) -> str:
+        sent = self._write_headers(0, None, content_type, metadata, headers)
+        del sent["Content-Length"]
+        response = await self._request("POST", key, {"uploads": ""}, headers=sent, what=f"starting upload of {key}")
         try:
             root = _strip_ns(ET.fromstring(await response.read()))
         finally:
