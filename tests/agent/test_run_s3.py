@@ -52,7 +52,7 @@ def test_odd_keys_zero_bytes_and_multipart_with_metadata(tmp_path: Path, s3_sour
                                   Metadata={"owner": "ops", "project": "m1"}, CacheControl="max-age=60",
                                   ContentDisposition="attachment")
     s3_source.client().put_object(Bucket=src_bucket, Key="page.html", Body=b"<p>", ContentType="text/html",
-                                  ContentEncoding="identity", CacheControl="no-cache")
+                                  ContentEncoding="identity", CacheControl="no-cache", StorageClass="STANDARD_IA")
     task = write_task(tmp_path / "task.toml", s3_side(s3_source, src_bucket, "env:SRC"),
                       s3_side(s3_dest, dst_bucket, "env:DST"), part_size="5MiB", multipart_threshold="5MiB")
     journal = tmp_path / "j.sqlite"
@@ -67,6 +67,7 @@ def test_odd_keys_zero_bytes_and_multipart_with_metadata(tmp_path: Path, s3_sour
     page = s3_dest.client().head_object(Bucket=dst_bucket, Key="page.html")
     assert (page["ContentType"], page["CacheControl"], page["ContentEncoding"]) == ("text/html", "no-cache",
                                                                                    "identity")
+    assert page.get("StorageClass") == "STANDARD_IA"
     assert head["ETag"].strip('"').endswith("-3")
     assert uploads_left(s3_dest, dst_bucket) == []
     j = Journal(journal, None)

@@ -21,7 +21,8 @@ from wizard.engine.events import Counters
 from wizard.engine.journal import Journal, Todo
 from wizard.engine.limits import Limits
 from wizard.errors import Action, StorageError, object_failed
-from wizard.storage.base import Reader, Store
+from wizard.storage.base import ObjectInfo, Reader, Store
+from wizard.storage.mapping import map_storage_class
 
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 SMALL = 1024 * 1024          # objects up to this are read whole: one buffer, Content-MD5 sent
@@ -133,20 +134,22 @@ class Copier:
         md5 = hashlib.md5() if self.checksum and not by_store else None
         meta = info.metadata if self.dst.features.metadata else None
         extra = info.content_headers if self.dst.features.metadata else None
+        cls = self._storage_class(info)
         if size <= SMALL:
             data = b"".join([c async for c in self._metered(reader, md5, ahead=False)])
             digest = md5.digest() if md5 is not None else bytes.fromhex(src_md5) if by_store and src_md5 else None
             if md5 is not None and src_md5 and src_md5 != md5.hexdigest():  # caught before anything is written
                 raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, md5.hexdigest())
             result = await self.dst.write(key, data, len(data), md5=digest, content_type=info.content_type,
-                                          metadata=meta, headers=extra)
+                                          metadata=meta, headers=extra, storage_class=cls.storage_class)
             sent = len(data)
         else:
             # Streaming: the store checks the source's own MD5 when it has one (Content-MD5).
             counted = _Count()
             hint = bytes.fromhex(src_md5) if (src_md5 and self.checksum) else None
             result = await self.dst.write(key, counted.wrap(self._metered(reader, md5)), size, md5=hint,
-                                          content_type=info.content_type, metadata=meta, headers=extra)
+                                          content_type=info.content_type, metadata=meta, headers=extra,
+                                          storage_class=cls.storage_class)
             sent = counted.n
         evidence: dict[str, Any] = {"size": sent}
         if sent != size:
@@ -169,9 +172,20 @@ class Copier:
                 if result.etag != computed:
                     raise checksum_error(todo.key, "destination ETag differs from the bytes sent", computed,
                                          result.etag)
-        if meta is None and info.metadata and not self.dst.features.metadata:
-            evidence["metadata_dropped"] = sorted(info.metadata)
+        self._note_dropped(evidence, info, cls.dropped)
         return evidence
+
+    def _storage_class(self, info: ObjectInfo) -> Any:
+        return map_storage_class(self.src.name, self.dst.name, info.storage_class)
+
+    def _note_dropped(self, evidence: dict[str, Any], info: ObjectInfo, class_dropped: str | None) -> None:
+        """What could not be carried over is recorded with the object, never dropped silently."""
+        if not self.dst.features.metadata:
+            lost = sorted(info.metadata or {}) + sorted(info.content_headers or {})
+            if lost:
+                evidence["metadata_dropped"] = lost
+        if class_dropped:
+            evidence["storage_class_dropped"] = class_dropped
 
     # -- multipart ------------------------------------------------------------------------------------------
     async def _multipart(self, todo: Todo) -> dict[str, Any]:
@@ -199,7 +213,8 @@ class Copier:
             keeps = self.dst.features.metadata
             upload_id = await self.dst.create_upload(key, content_type=head.content_type,
                                                      metadata=head.metadata if keeps else None,
-                                                     headers=head.content_headers if keeps else None)
+                                                     headers=head.content_headers if keeps else None,
+                                                     storage_class=self._storage_class(head).storage_class)
             self.journal.save_upload(todo.id, key, upload_id, part_size, head.etag)
         self.in_flight_uploads[todo.id] = (key, upload_id)
         count = -(-size // part_size) or 1
@@ -237,6 +252,7 @@ class Copier:
                 evidence["matches_source_etag"] = head.etag == expected
         if self.checksum and self.dst.features.etag_is_md5 and result.etag != expected:
             raise checksum_error(todo.key, "multipart ETag differs from the parts sent", expected, result.etag)
+        self._note_dropped(evidence, head, self._storage_class(head).dropped)
         return evidence
 
     async def _part(self, todo: Todo, key: str, upload_id: str, number: int, start: int, length: int,

@@ -101,7 +101,7 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,
                     content_type: str | None = None, metadata: Mapping[str, str] | None = None,
-                    headers: Mapping[str, str] | None = None) -> WriteResult:
+                    headers: Mapping[str, str] | None = None, storage_class: str | None = None) -> WriteResult:
         """Write the whole object in one request; ``md5`` (raw digest), when given, is checked by the store."""
 
     @abc.abstractmethod
@@ -118,7 +118,7 @@ class Store(abc.ABC):
     # Multipart: only where features.multipart is true.
     async def create_upload(self, key: str, *, content_type: str | None = None,
                             metadata: Mapping[str, str] | None = None,
-                            headers: Mapping[str, str] | None = None) -> str:
+                            headers: Mapping[str, str] | None = None, storage_class: str | None = None) -> str:
         raise NotImplementedError
 
     async def upload_part(self, key: str, upload_id: str, number: int, body: Body, size: int,

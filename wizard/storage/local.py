@@ -144,7 +144,7 @@ class LocalStore(Store):
 
     async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,
                     content_type: str | None = None, metadata: Mapping[str, str] | None = None,
-                    headers: Mapping[str, str] | None = None) -> WriteResult:
+                    headers: Mapping[str, str] | None = None, storage_class: str | None = None) -> WriteResult:
         path = self.path_for(key)
         if key.endswith("/"):  # a folder marker: a folder is what a file system can hold of it
             await asyncio.to_thread(path.mkdir, parents=True, exist_ok=True)

@@ -287,8 +287,10 @@ class S3Store(Store):
 
     async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,
                     content_type: str | None = None, metadata: Mapping[str, str] | None = None,
-                    headers: Mapping[str, str] | None = None) -> WriteResult:
+                    headers: Mapping[str, str] | None = None, storage_class: str | None = None) -> WriteResult:
         headers = self._write_headers(size, md5, content_type, metadata, headers)
+        if storage_class:
+            headers["x-amz-storage-class"] = storage_class
         response = await self._request("PUT", key, headers=headers, body=body, what=f"writing {key}")
         response.release()
         return WriteResult(etag=_etag(response.headers.get("ETag")), size=size)
@@ -299,9 +301,11 @@ class S3Store(Store):
 
     async def create_upload(self, key: str, *, content_type: str | None = None,
                             metadata: Mapping[str, str] | None = None,
-                            headers: Mapping[str, str] | None = None) -> str:
+                            headers: Mapping[str, str] | None = None, storage_class: str | None = None) -> str:
         sent = self._write_headers(0, None, content_type, metadata, headers)
         del sent["Content-Length"]
+        if storage_class:
+            sent["x-amz-storage-class"] = storage_class
         response = await self._request("POST", key, {"uploads": ""}, headers=sent, what=f"starting upload of {key}")
         try:
             root = _strip_ns(ET.fromstring(await response.read()))
