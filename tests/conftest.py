@@ -14,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from servers.cos_gateway import CosGateway  # noqa: E402
 from servers.faultproxy import FaultProxy  # noqa: E402
 from servers.seaweed import SeaweedS3  # noqa: E402
 
@@ -49,6 +50,24 @@ def proxy(dest_proxy: FaultProxy) -> Iterator[FaultProxy]:
     dest_proxy.clear()
 
 
+COS_ID, COS_KEY, APPID = "test-cos-id-0003", "cos-secret-VERYSECRET-0003", "1250000000"
+
+
+@pytest.fixture(scope="session")
+def cos_gateway(s3_dest: SeaweedS3) -> Iterator[CosGateway]:
+    """A COS server side (test gateway, signatures verified) in front of the destination SeaweedFS."""
+    gateway = CosGateway(s3_dest, COS_ID, COS_KEY).start()
+    yield gateway
+    gateway.stop()
+
+
+def new_cos_bucket(server: SeaweedS3, stem: str = "cos") -> str:
+    """A bucket named as COS names them (with the APPID), created upstream of the gateway."""
+    name = f"{stem}-{uuid.uuid4().hex[:10]}-{APPID}"
+    server.client().create_bucket(Bucket=name)
+    return name
+
+
 def new_bucket(server: SeaweedS3, stem: str = "b") -> str:
     name = f"{stem}-{uuid.uuid4().hex[:12]}"
     server.client().create_bucket(Bucket=name)
@@ -79,7 +98,8 @@ def agent_env(home: Path, s3_source: SeaweedS3, s3_dest: SeaweedS3) -> dict[str,
     env = dict(os.environ)
     env.update({"MIGRATION_WIZARD_HOME": str(home),
                 "SRC_ACCESS_KEY_ID": s3_source.access_key, "SRC_SECRET_ACCESS_KEY": s3_source.secret_key,
-                "DST_ACCESS_KEY_ID": s3_dest.access_key, "DST_SECRET_ACCESS_KEY": s3_dest.secret_key})
+                "DST_ACCESS_KEY_ID": s3_dest.access_key, "DST_SECRET_ACCESS_KEY": s3_dest.secret_key,
+                "COS_ACCESS_KEY_ID": COS_ID, "COS_SECRET_ACCESS_KEY": COS_KEY})
     return env
 
 

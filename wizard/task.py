@@ -19,7 +19,7 @@ from wizard.errors import InputError
 from wizard.secrets import check_reference
 
 KINDS = ("s3", "oss", "cos", "local", "urllist")
-AVAILABLE = ("s3", "local")          # the others arrive with their connectors
+AVAILABLE = ("s3", "cos", "local")          # the others arrive with their connectors
 SAME_NAME = ("overwrite", "skip", "skip-identical", "newer")
 VERIFY = ("size", "checksum")
 
@@ -133,6 +133,7 @@ def _toml_value(v: Any) -> str:
 
 _LOC_KEYS = {"kind", "bucket", "endpoint", "prefix", "credentials", "region", "path_style", "path"}
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_COS_BUCKET = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-\d{1,12}$")
 
 
 def _str(table: dict[str, Any], key: str, where: str, required: bool = False) -> str:
@@ -167,6 +168,9 @@ def parse_location(table: Any, where: str, base: Path) -> Location:
                 raise InputError(f"{where}.{k}: a local folder takes no {k}; give its folder as {where}.path")
         return loc
     loc.bucket = _str(table, "bucket", where, required=True)
+    if kind == "cos" and not _COS_BUCKET.match(loc.bucket):
+        raise InputError(f"{where}.bucket: {loc.bucket!r} is not a COS bucket name: COS buckets carry the "
+                         "account's APPID, like \"photos-1250000000\"")
     if kind == "s3" and not _BUCKET.match(loc.bucket):
         raise InputError(f"{where}.bucket: {loc.bucket!r} is not a valid bucket name (3-63 lower-case letters, "
                          "digits, '.' and '-')")

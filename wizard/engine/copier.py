@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.crc64 import Crc64, combine
 from wizard.engine.events import Counters
 from wizard.engine.journal import Journal, Todo
 from wizard.engine.limits import Limits
@@ -108,7 +109,8 @@ class Copier:
             finally:
                 await reader.close()
 
-    async def _metered(self, reader: Reader, md5: Any, ahead: bool = True) -> AsyncIterator[bytes]:
+    async def _metered(self, reader: Reader, md5: Any, ahead: bool = True,
+                       crc: Crc64 | None = None) -> AsyncIterator[bytes]:
         """The reader's chunks, paced by the bandwidth limit, hashed and counted on the way."""
         bucket = self.limits.bytes
         counters = self.counters
@@ -118,6 +120,8 @@ class Copier:
                 await bucket.acquire(len(chunk))
             if md5 is not None:
                 md5.update(chunk)
+            if crc is not None:
+                crc.update(chunk)
             counters.wire_bytes += len(chunk)
             counters.partial_bytes += len(chunk)
             moved[0] += len(chunk)
@@ -135,11 +139,15 @@ class Copier:
         meta = info.metadata if self.dst.features.metadata else None
         extra = info.content_headers if self.dst.features.metadata else None
         cls = self._storage_class(info)
+        crc = Crc64() if self._wants_crc() else None
         if size <= SMALL:
-            data = b"".join([c async for c in self._metered(reader, md5, ahead=False)])
+            data = b"".join([c async for c in self._metered(reader, md5, ahead=False, crc=crc)])
             digest = md5.digest() if md5 is not None else bytes.fromhex(src_md5) if by_store and src_md5 else None
             if md5 is not None and src_md5 and src_md5 != md5.hexdigest():  # caught before anything is written
                 raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, md5.hexdigest())
+            if crc is not None and info.crc64 is not None and crc.value != info.crc64:
+                raise checksum_error(todo.key, "bytes read differ from the source's CRC64", str(info.crc64),
+                                     str(crc.value))
             result = await self.dst.write(key, data, len(data), md5=digest, content_type=info.content_type,
                                           metadata=meta, headers=extra, storage_class=cls.storage_class)
             sent = len(data)
@@ -147,7 +155,7 @@ class Copier:
             # Streaming: the store checks the source's own MD5 when it has one (Content-MD5).
             counted = _Count()
             hint = bytes.fromhex(src_md5) if (src_md5 and self.checksum) else None
-            result = await self.dst.write(key, counted.wrap(self._metered(reader, md5)), size, md5=hint,
+            result = await self.dst.write(key, counted.wrap(self._metered(reader, md5, crc=crc)), size, md5=hint,
                                           content_type=info.content_type, metadata=meta, headers=extra,
                                           storage_class=cls.storage_class)
             sent = counted.n
@@ -172,8 +180,27 @@ class Copier:
                 if result.etag != computed:
                     raise checksum_error(todo.key, "destination ETag differs from the bytes sent", computed,
                                          result.etag)
+        if crc is not None:
+            self._compare_crc(todo.key, evidence, crc.value, info.crc64, result.crc64)
         self._note_dropped(evidence, info, cls.dropped)
         return evidence
+
+    def _wants_crc(self) -> bool:
+        return self.checksum and (self.src.features.crc64 or self.dst.features.crc64)
+
+    @staticmethod
+    def _compare_crc(key: str, evidence: dict[str, Any], computed: int, source: int | None,
+                     dest: int | None) -> None:
+        """Source's published CRC64, the one computed on the way and the destination's must all agree."""
+        evidence["crc64"] = computed
+        if source is not None:
+            evidence["source_crc64"] = source
+            if source != computed:
+                raise checksum_error(key, "bytes read differ from the source's CRC64", str(source), str(computed))
+        if dest is not None:
+            evidence["dest_crc64"] = dest
+            if dest != computed:
+                raise checksum_error(key, "destination CRC64 differs from the bytes sent", str(computed), str(dest))
 
     def _storage_class(self, info: ObjectInfo) -> Any:
         return map_storage_class(self.src.name, self.dst.name, info.storage_class)
@@ -195,7 +222,7 @@ class Copier:
             raise object_failed("not-found", "NoSuchKey", f"{todo.key}: the source object is gone")
         size = head.size
         recorded = self.journal.upload_for(todo.id)
-        verified: dict[int, tuple[str, int]] = {}
+        verified: dict[int, tuple[str, int, int | None]] = {}
         upload_id = ""
         part_size = part_size_for(size, self.part_size, self.dst.features.max_parts, self.dst.features.min_part_size)
         if recorded:
@@ -208,7 +235,7 @@ class Copier:
                 self.journal.drop_upload(todo.id)
                 upload_id = ""
             else:
-                verified = {n: v for n, v in self.journal.parts_for(todo.id).items() if present.get(n) == v}
+                verified = {n: v for n, v in self.journal.parts_for(todo.id).items() if present.get(n) == v[:2]}
         if not upload_id:
             keeps = self.dst.features.metadata
             upload_id = await self.dst.create_upload(key, content_type=head.content_type,
@@ -227,9 +254,9 @@ class Copier:
             start = (number - 1) * part_size
             length = min(part_size, size - start)
             async with gate:
-                etag = await self._part(todo, key, upload_id, number, start, length, head.etag)
-            verified[number] = (etag, length)
-            self.journal.save_part(todo.id, number, etag, length)
+                etag, part_crc = await self._part(todo, key, upload_id, number, start, length, head.etag)
+            verified[number] = (etag, length, part_crc)
+            self.journal.save_part(todo.id, number, etag, length, part_crc)
 
         tasks = [asyncio.ensure_future(one(n)) for n in range(1, count + 1)]
         try:
@@ -252,12 +279,19 @@ class Copier:
                 evidence["matches_source_etag"] = head.etag == expected
         if self.checksum and self.dst.features.etag_is_md5 and result.etag != expected:
             raise checksum_error(todo.key, "multipart ETag differs from the parts sent", expected, result.etag)
+        crcs = [verified[n][2] for n in range(1, count + 1)]
+        if self._wants_crc() and all(c is not None for c in crcs):
+            whole = crcs[0]
+            for n in range(2, count + 1):
+                whole = combine(whole, verified[n][2], verified[n][1])  # type: ignore[arg-type]
+            self._compare_crc(todo.key, evidence, whole, head.crc64, result.crc64)  # type: ignore[arg-type]
         self._note_dropped(evidence, head, self._storage_class(head).dropped)
         return evidence
 
     async def _part(self, todo: Todo, key: str, upload_id: str, number: int, start: int, length: int,
-                    source_etag: str | None) -> str:
-        """Send one part, verified by its MD5; retried here so one bad part does not resend the others."""
+                    source_etag: str | None) -> tuple[str, int | None]:
+        """Send one part, verified by its MD5; retried here so one bad part does not resend the others.
+        Returns the part's ETag and its CRC-64 (when a side publishes CRC-64, for the whole-object check)."""
         attempt = 0
         while True:
             attempt += 1
@@ -266,9 +300,10 @@ class Copier:
                     reader = await self.src.read(todo.key, start, length, if_match=source_etag)
                     try:
                         md5 = hashlib.md5()
+                        crc = Crc64() if self._wants_crc() else None
                         counted = _Count()
                         etag = await self.dst.upload_part(key, upload_id, number,
-                                                          counted.wrap(self._metered(reader, md5)), length)
+                                                          counted.wrap(self._metered(reader, md5, crc=crc)), length)
                     finally:
                         await reader.close()
                 if counted.n != length:
@@ -277,7 +312,7 @@ class Copier:
                     raise checksum_error(todo.key, f"part {number} ETag differs from the bytes sent",
                                          md5.hexdigest(), etag)
                 self.limits.throttle.success()
-                return etag
+                return etag, crc.value if crc is not None else None
             except StorageError as exc:
                 if exc.throttle:
                     self.limits.throttle.signal()

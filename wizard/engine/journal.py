@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS dest_index(key TEXT PRIMARY KEY, size INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS uploads(object_id INTEGER PRIMARY KEY, key TEXT NOT NULL, upload_id TEXT NOT NULL,
                                    part_size INTEGER NOT NULL, created REAL NOT NULL, source_etag TEXT);
 CREATE TABLE IF NOT EXISTS parts(object_id INTEGER NOT NULL, number INTEGER NOT NULL, etag TEXT NOT NULL,
-                                 size INTEGER NOT NULL, PRIMARY KEY(object_id, number));
+                                 size INTEGER NOT NULL, crc64 TEXT, PRIMARY KEY(object_id, number));
 """
 STATES = ("pending", "copying", "done", "skipped", "failed")
 CSV_HEADER = ["key", "size", "error_class", "error_code", "message", "attempts", "last_attempt"]
@@ -300,13 +300,16 @@ class Journal:
                               (object_id,)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
-    def save_part(self, object_id: int, number: int, etag: str, size: int) -> None:
+    def save_part(self, object_id: int, number: int, etag: str, size: int, crc64: int | None = None) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO parts VALUES(?, ?, ?, ?)", (object_id, number, etag, size))
+            self.db.execute("INSERT OR REPLACE INTO parts VALUES(?, ?, ?, ?, ?)",
+                            (object_id, number, etag, size, None if crc64 is None else str(crc64)))
 
-    def parts_for(self, object_id: int) -> dict[int, tuple[str, int]]:
-        return {n: (e, s) for n, e, s in self.db.execute(
-            "SELECT number, etag, size FROM parts WHERE object_id = ?", (object_id,))}
+    def parts_for(self, object_id: int) -> dict[int, tuple[str, int, int | None]]:
+        """Verified parts: number -> (etag, size, CRC-64 of the part or None)."""
+        # CRC-64 values need all 64 bits: SQLite integers are signed, so they are kept as text.
+        return {n: (e, s, None if c is None else int(c)) for n, e, s, c in self.db.execute(
+            "SELECT number, etag, size, crc64 FROM parts WHERE object_id = ?", (object_id,))}
 
     def drop_upload(self, object_id: int) -> None:
         with self.db:

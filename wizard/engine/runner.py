@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,11 +17,12 @@ from wizard.engine.events import Counters, ObjectFailed, Sampler, TaskFinished
 from wizard.engine.journal import Journal, Outcome, Todo
 from wizard.engine.limits import Limits
 from wizard.engine.planner import Planner
-from wizard.errors import Action, StorageError, task_stopped
+from wizard.errors import Action, StorageError, object_failed, task_stopped
 from wizard.storage.base import Store
 from wizard.task import TaskSpec
 
 EventSink = Callable[[Any], None]
+log = logging.getLogger(__name__)
 SHARD = 1000            # objects fetched from the journal per dispatch round
 FLUSH_EVERY = 0.2       # seconds between journal batches
 START_ATTEMPTS = 3      # a store that cannot be reached at the start is retried this often before the task stops
@@ -170,6 +172,11 @@ class Runner:
             if self._fatal is None:
                 self._fatal = exc
             self._wake.set()
+        except Exception as exc:  # a bug must not lose the object silently: it fails, visibly, and can be retried
+            log.exception("copying %s failed unexpectedly", todo.key)
+            self._record(todo, Result(False, 1, error=object_failed(
+                "internal", type(exc).__name__, f"{todo.key}: unexpected {type(exc).__name__} while copying "
+                "(run with --debug for details)")))
         finally:
             objects.release()
 

@@ -41,6 +41,7 @@ class Features:
     min_part_size: int = 5 * 1024 * 1024
     max_parts: int = 10_000
     local_md5: bool = False          # can compute an object's MD5 cheaply (a local file)
+    crc64: bool = False              # publishes CRC-64/XZ of objects (x-oss-/x-cos-hash-crc64ecma)
 
 
 @dataclass(slots=True)
@@ -50,6 +51,7 @@ class WriteResult:
     etag: str | None
     size: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    crc64: int | None = None
 
 
 @dataclass(slots=True)

@@ -19,4 +19,10 @@ def make_store(loc: Location, where: str, *, connections: int = 64) -> Store:
         creds = resolve(loc.credentials, f"{where}.credentials")
         return S3Store(loc.endpoint, loc.bucket, creds.access_key_id, creds.secret_access_key,
                        region=loc.region or "us-east-1", path_style=loc.path_style, connections=connections)
+    if loc.kind == "cos":
+        from wizard.storage.cos import CosStore
+
+        creds = resolve(loc.credentials, f"{where}.credentials")
+        return CosStore(loc.endpoint, loc.bucket, creds.access_key_id, creds.secret_access_key, region=loc.region,
+                        connections=connections)
     raise ValueError(f"no connector for kind {loc.kind!r}")  # task.py refuses such kinds first
