@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from servers.cos_gateway import CosGateway  # noqa: E402
 from servers.faultproxy import FaultProxy  # noqa: E402
+from servers.oss_gateway import OssGateway  # noqa: E402
 from servers.seaweed import SeaweedS3  # noqa: E402
 
 
@@ -61,6 +62,17 @@ def cos_gateway(s3_dest: SeaweedS3) -> Iterator[CosGateway]:
     gateway.stop()
 
 
+OSS_ID, OSS_KEY = "test-oss-id-0004", "oss-secret-VERYSECRET-0004"
+
+
+@pytest.fixture(scope="session")
+def oss_gateway(s3_source: SeaweedS3) -> Iterator[OssGateway]:
+    """An OSS server side (test gateway, V1/V4 signatures verified) in front of the source SeaweedFS."""
+    gateway = OssGateway(s3_source, OSS_ID, OSS_KEY).start()
+    yield gateway
+    gateway.stop()
+
+
 def new_cos_bucket(server: SeaweedS3, stem: str = "cos") -> str:
     """A bucket named as COS names them (with the APPID), created upstream of the gateway."""
     name = f"{stem}-{uuid.uuid4().hex[:10]}-{APPID}"
@@ -99,7 +111,8 @@ def agent_env(home: Path, s3_source: SeaweedS3, s3_dest: SeaweedS3) -> dict[str,
     env.update({"MIGRATION_WIZARD_HOME": str(home),
                 "SRC_ACCESS_KEY_ID": s3_source.access_key, "SRC_SECRET_ACCESS_KEY": s3_source.secret_key,
                 "DST_ACCESS_KEY_ID": s3_dest.access_key, "DST_SECRET_ACCESS_KEY": s3_dest.secret_key,
-                "COS_ACCESS_KEY_ID": COS_ID, "COS_SECRET_ACCESS_KEY": COS_KEY})
+                "COS_ACCESS_KEY_ID": COS_ID, "COS_SECRET_ACCESS_KEY": COS_KEY,
+                "OSS_ACCESS_KEY_ID": OSS_ID, "OSS_SECRET_ACCESS_KEY": OSS_KEY})
     return env
 
 

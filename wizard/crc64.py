@@ -32,3 +32,11 @@ class Crc64:
 
     def update(self, data: bytes | bytearray | memoryview) -> None:
         self.value = crc64(data, self.value)
+
+
+def parse_header(value: str | None) -> int | None:
+    """A ``x-oss-/x-cos-hash-crc64ecma`` header (decimal) as an int; None when absent or garbled."""
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

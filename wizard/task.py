@@ -19,7 +19,7 @@ from wizard.errors import InputError
 from wizard.secrets import check_reference
 
 KINDS = ("s3", "oss", "cos", "local", "urllist")
-AVAILABLE = ("s3", "cos", "local")          # the others arrive with their connectors
+AVAILABLE = ("s3", "oss", "cos", "local")          # the others arrive with their connectors
 SAME_NAME = ("overwrite", "skip", "skip-identical", "newer")
 VERIFY = ("size", "checksum")
 
@@ -133,6 +133,7 @@ def _toml_value(v: Any) -> str:
 
 _LOC_KEYS = {"kind", "bucket", "endpoint", "prefix", "credentials", "region", "path_style", "path"}
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_OSS_REGION_HOST = re.compile(r"^oss-[a-z0-9-]+\.aliyuncs\.com$")
 _COS_BUCKET = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-\d{1,12}$")
 
 
@@ -183,6 +184,9 @@ def parse_location(table: Any, where: str, base: Path) -> Location:
         _ = parts.port
     except ValueError:
         raise InputError(f"{where}.endpoint: {loc.endpoint!r} has an invalid port") from None
+    if kind == "oss" and not loc.region and not _OSS_REGION_HOST.match(parts.hostname or ""):
+        raise InputError(f"{where}.region: required with an OSS endpoint that does not name its region "
+                         "(like \"cn-hangzhou\")")
     loc.credentials = check_reference(table.get("credentials", ""), f"{where}.credentials")
     style = table.get("path_style")
     if style is not None and not isinstance(style, bool):

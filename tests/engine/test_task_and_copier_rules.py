@@ -82,8 +82,8 @@ def test_task_roundtrip_and_relative_local_paths(tmp_path: Path) -> None:
 
 def test_unavailable_kind_is_named(tmp_path: Path) -> None:
     task = tmp_path / "t.toml"
-    task.write_text('name = "x"\n[source]\nkind = "oss"\n[destination]\nkind = "local"\npath = "o"\n')
-    with pytest.raises(InputError, match="source.kind: 'oss' is not available in this version yet"):
+    task.write_text('name = "x"\n[source]\nkind = "urllist"\n[destination]\nkind = "local"\npath = "o"\n')
+    with pytest.raises(InputError, match="source.kind: 'urllist' is not available in this version yet"):
         load_task(task)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from conftest import COS_ID, COS_KEY, new_bucket, new_cos_bucket
+from conftest import COS_ID, COS_KEY, OSS_ID, OSS_KEY, new_bucket, new_cos_bucket
 from servers.seaweed import SeaweedS3
 
 from wizard.errors import Action, StorageError
@@ -22,13 +22,19 @@ KEYS = ["a", "a b", "a+b", "a%b", "a-b", "a/b", "a/c/d", "a0", "b#?", "中文/�
 LOCAL_KEYS = [k for k in KEYS if k != "a"]  # a folder cannot also be a file named "a"
 
 
-@pytest.fixture(params=["s3", "local", "cos"])
+@pytest.fixture(params=["s3", "local", "cos", "oss"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "cos":
+    if request.param == "oss":
+        from wizard.storage.oss import OssStore
+
+        gateway = request.getfixturevalue("oss_gateway")
+        s: Store = OssStore(gateway.endpoint, new_bucket(request.getfixturevalue("s3_source"), "oss"), OSS_ID,
+                            OSS_KEY, region="cn-hangzhou")
+    elif request.param == "cos":
         from wizard.storage.cos import CosStore
 
         gateway = request.getfixturevalue("cos_gateway")
-        s: Store = CosStore(gateway.endpoint, new_cos_bucket(request.getfixturevalue("s3_dest")), COS_ID, COS_KEY)
+        s = CosStore(gateway.endpoint, new_cos_bucket(request.getfixturevalue("s3_dest")), COS_ID, COS_KEY)
     elif request.param == "s3":
         server: SeaweedS3 = request.getfixturevalue("s3_source")
         s = S3Store(server.endpoint, new_bucket(server, "contract"), server.access_key, server.secret_key)

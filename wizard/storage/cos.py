@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from wizard.crc64 import parse_header as _crc
 from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Upload, WriteResult
 from wizard.storage.mapping import CONTENT_HEADERS
@@ -22,13 +23,6 @@ REGION_HOST = re.compile(r"^cos(?:-internal)?\.([a-z0-9-]+)\.(?:myqcloud\.com|te
 _SDK_HEADERS = {"Content-Type": "ContentType", "Cache-Control": "CacheControl", "Content-Encoding": "ContentEncoding",
                 "Content-Disposition": "ContentDisposition", "Content-Language": "ContentLanguage",
                 "Expires": "Expires"}
-
-
-def _crc(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def info_from_cos(key: str, headers: Mapping[str, str]) -> ObjectInfo:
