@@ -73,7 +73,9 @@ class Copier:
         self.threshold = threshold
         self.streams = asyncio.Semaphore(streams)
         self.sleep = asyncio.sleep
-        self.in_flight_uploads: dict[int, tuple[str, str]] = {}
+        # Destination keys of multipart copies under way: a cancel can land while a CreateMultipartUpload is
+        # answered but not yet recorded, so these keys are swept for uploads nobody recorded.
+        self.multipart_keys: set[str] = set()
 
     async def copy(self, todo: Todo) -> Result:
         """Copy with retries; StorageError with action TASK propagates, anything else ends in the Result."""
@@ -85,6 +87,7 @@ class Copier:
             try:
                 evidence = await self._copy_once(todo)
                 self.limits.throttle.success()
+                self.multipart_keys.discard(self.dst_prefix + todo.key)
                 return Result(True, attempt, evidence)
             except StorageError as exc:
                 if exc.throttle:
@@ -94,6 +97,7 @@ class Copier:
                 again = exc.action is Action.RETRY or exc.error_class == "checksum"
                 if not again or attempt >= MAX_ATTEMPTS:
                     await self._give_up_upload(todo)
+                    self.multipart_keys.discard(self.dst_prefix + todo.key)
                     return Result(False, attempt, error=exc)
                 await self.sleep(backoff(attempt))
             finally:
@@ -236,14 +240,15 @@ class Copier:
                 upload_id = ""
             else:
                 verified = {n: v for n, v in self.journal.parts_for(todo.id).items() if present.get(n) == v[:2]}
+        self.multipart_keys.add(key)
         if not upload_id:
+            await self._abort_unrecorded(key)   # left by an earlier run that was killed mid-create
             keeps = self.dst.features.metadata
             upload_id = await self.dst.create_upload(key, content_type=head.content_type,
                                                      metadata=head.metadata if keeps else None,
                                                      headers=head.content_headers if keeps else None,
                                                      storage_class=self._storage_class(head).storage_class)
             self.journal.save_upload(todo.id, key, upload_id, part_size, head.etag)
-        self.in_flight_uploads[todo.id] = (key, upload_id)
         count = -(-size // part_size) or 1
         gate = asyncio.Semaphore(PART_CONCURRENCY)
         reused = len(verified)
@@ -269,7 +274,6 @@ class Copier:
         parts = [(n, verified[n][0]) for n in range(1, count + 1)]
         result = await self.dst.complete_upload(key, upload_id, parts)
         self.journal.drop_upload(todo.id)
-        self.in_flight_uploads.pop(todo.id, None)
         expected = hashlib.md5(b"".join(bytes.fromhex(e) for _, e in parts)).hexdigest() + f"-{count}"
         evidence: dict[str, Any] = {"size": size, "parts": count, "part_size": part_size, "reused_parts": reused,
                                     "expected_etag": expected, "dest_etag": result.etag}
@@ -330,7 +334,13 @@ class Copier:
             except StorageError:
                 return  # kept in the journal: the end-of-task sweep tries again
             self.journal.drop_upload(todo.id)
-        self.in_flight_uploads.pop(todo.id, None)
+
+    async def _abort_unrecorded(self, key: str) -> None:
+        """Abort the uploads at ``key`` that no journal row knows (a cancel or a kill between create and record)."""
+        known = {u[2] for u in self.journal.uploads()}
+        for upload in await self.dst.list_uploads(key):
+            if upload.key == key and upload.upload_id not in known:
+                await self.dst.abort_upload(key, upload.upload_id)
 
     async def abort_all(self, timeout: float = 15.0) -> None:
         """Abort every upload the journal still records (task end, cancel); forget those that are gone."""
@@ -340,10 +350,15 @@ class Copier:
                 self.journal.drop_upload(object_id)
             except StorageError:
                 pass
+        async def sweep(key: str) -> None:
+            try:
+                await self._abort_unrecorded(key)
+            except StorageError:
+                pass
         uploads = self.journal.uploads()
-        if uploads:
-            await asyncio.wait_for(asyncio.gather(*(one(*u) for u in uploads)), timeout)
-        self.in_flight_uploads.clear()
+        keys, self.multipart_keys = self.multipart_keys, set()
+        if uploads or keys:
+            await asyncio.wait_for(asyncio.gather(*(one(*u) for u in uploads), *(sweep(k) for k in keys)), timeout)
 
 
 READ_AHEAD = 16   # chunks (of up to 256 KiB) read ahead of the write, per stream
