@@ -19,7 +19,6 @@ from wizard.errors import InputError
 from wizard.secrets import check_reference
 
 KINDS = ("s3", "oss", "cos", "local", "urllist")
-AVAILABLE = ("s3", "oss", "cos", "local")          # the others arrive with their connectors
 SAME_NAME = ("overwrite", "skip", "skip-identical", "newer")
 VERIFY = ("size", "checksum")
 
@@ -61,11 +60,16 @@ class Location:
     credentials: str = ""
     region: str = ""
     path_style: bool | None = None
-    path: str = ""                  # local: the folder; urllist: the list file
+    path: str = ""                  # local: the folder
+    list_file: str = ""             # urllist: the file of URLs (key "list" in the task file)
+    strip_prefix: str = ""          # urllist: removed from the front of each URL path
+    add_prefix: str = ""            # urllist: put in front of each key
 
     def describe(self) -> str:
         if self.kind == "local":
             return f"local:{self.path}"
+        if self.kind == "urllist":
+            return f"urllist:{self.list_file}"
         return f"{self.kind}:{self.bucket}/{self.prefix}"
 
 
@@ -105,7 +109,7 @@ class TaskSpec:
             lines += ["", f"[{section}]"]
             for k, v in asdict(loc).items():
                 if v not in ("", None):
-                    lines.append(f"{k} = {_toml_value(v)}")
+                    lines.append(f"{'list' if k == 'list_file' else k} = {_toml_value(v)}")
         lines += ["", "[options]"]
         for k, v in asdict(self.options).items():
             lines.append(f"{k} = {_toml_value(v)}")
@@ -114,7 +118,8 @@ class TaskSpec:
 
 def _identity(loc: Location) -> dict[str, Any]:
     return {"kind": loc.kind, "endpoint": loc.endpoint.rstrip("/"), "bucket": loc.bucket, "prefix": loc.prefix,
-            "path": str(Path(loc.path).expanduser().absolute()) if loc.path else ""}
+            "path": str(Path(loc.path).expanduser().absolute()) if loc.path else "", "list": loc.list_file,
+            "strip_prefix": loc.strip_prefix, "add_prefix": loc.add_prefix}
 
 
 def _toml_str(s: str) -> str:
@@ -131,7 +136,8 @@ def _toml_value(v: Any) -> str:
     return _toml_str(str(v))
 
 
-_LOC_KEYS = {"kind", "bucket", "endpoint", "prefix", "credentials", "region", "path_style", "path"}
+_LOC_KEYS = {"kind", "bucket", "endpoint", "prefix", "credentials", "region", "path_style", "path", "list",
+             "strip_prefix", "add_prefix"}
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _OSS_REGION_HOST = re.compile(r"^oss-[a-z0-9-]+\.aliyuncs\.com$")
 _COS_BUCKET = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-\d{1,12}$")
@@ -156,10 +162,22 @@ def parse_location(table: Any, where: str, base: Path) -> Location:
     kind = _str(table, "kind", where, required=True)
     if kind not in KINDS:
         raise InputError(f"{where}.kind: unknown kind {kind!r} (one of {', '.join(KINDS)})")
-    if kind not in AVAILABLE:
-        raise InputError(f"{where}.kind: {kind!r} is not available in this version yet (available: "
-                         f"{', '.join(AVAILABLE)})")
     loc = Location(kind=kind, prefix=_str(table, "prefix", where), region=_str(table, "region", where))
+    if kind != "urllist":
+        for k in ("list", "strip_prefix", "add_prefix"):
+            if table.get(k):
+                raise InputError(f"{where}.{k}: only a URL list (kind = \"urllist\") takes {k}")
+    if kind == "urllist":
+        if where == "destination":
+            raise InputError("destination.kind: a URL list can only be a source")
+        listed = Path(_str(table, "list", where, required=True)).expanduser()
+        loc.list_file = str(listed if listed.is_absolute() else (base / listed))
+        loc.strip_prefix = _str(table, "strip_prefix", where)
+        loc.add_prefix = _str(table, "add_prefix", where)
+        for k in ("bucket", "endpoint", "credentials", "path"):
+            if table.get(k):
+                raise InputError(f"{where}.{k}: a URL list takes no {k}; give the file of URLs as {where}.list")
+        return loc
     if kind == "local":
         path = _str(table, "path", where, required=True)
         p = Path(path).expanduser()

@@ -91,7 +91,8 @@ def test_sigkill_mid_run_resumes_without_resending_done_objects(
         proxy: FaultProxy, agent_env: dict[str, str]) -> None:
     objects = small_objects(400)
     fill(s3_source, src_bucket, objects)
-    bigs = {f"0-big/{i}.bin": os.urandom(21 * 1024 * 1024) for i in range(2)}
+    # 9 parts each, 4 at a time: after the first parts are recorded, seconds of work remain for the kill.
+    bigs = {f"0-big/{i}.bin": os.urandom(41 * 1024 * 1024) for i in range(2)}
     fill(s3_source, src_bucket, bigs)
     side = (s3_side(s3_source, src_bucket, "env:SRC"), s3_side(proxy.url, dst_bucket, "env:DST"))
     journal = tmp_path / "j.sqlite"
@@ -104,7 +105,6 @@ def test_sigkill_mid_run_resumes_without_resending_done_objects(
         time.sleep(0.2)
         if _count(journal, "SELECT count(*) FROM parts") >= 2:
             break
-    time.sleep(0.3)
     child.send_signal(signal.SIGKILL)
     child.wait(10)
     assert child.returncode == -signal.SIGKILL

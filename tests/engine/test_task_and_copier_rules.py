@@ -80,10 +80,11 @@ def test_task_roundtrip_and_relative_local_paths(tmp_path: Path) -> None:
     assert spec.identity() == load_task(again).identity()
 
 
-def test_unavailable_kind_is_named(tmp_path: Path) -> None:
+def test_url_list_is_a_source_only(tmp_path: Path) -> None:
     task = tmp_path / "t.toml"
-    task.write_text('name = "x"\n[source]\nkind = "urllist"\n[destination]\nkind = "local"\npath = "o"\n')
-    with pytest.raises(InputError, match="source.kind: 'urllist' is not available in this version yet"):
+    task.write_text('name = "x"\n[source]\nkind = "local"\npath = "i"\n[destination]\nkind = "urllist"\n'
+                    'list = "urls.txt"\n')
+    with pytest.raises(InputError, match="destination.kind: a URL list can only be a source"):
         load_task(task)
 
 

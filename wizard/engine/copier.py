@@ -13,6 +13,7 @@ import contextvars
 import hashlib
 import random
 import re
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -107,7 +108,7 @@ class Copier:
         if todo.size > self.threshold and self.dst.features.multipart:
             return await self._multipart(todo)
         async with self.streams:
-            reader = await self.src.read(todo.key)
+            reader = await self.src.read(todo.ref or todo.key)
             try:
                 return await self._single(todo, reader)
             finally:
@@ -144,7 +145,15 @@ class Copier:
         extra = info.content_headers if self.dst.features.metadata else None
         cls = self._storage_class(info)
         crc = Crc64() if self._wants_crc() else None
-        if size <= SMALL:
+        if size < 0:
+            # The source did not say how long it is (a web server without Content-Length): spool it first.
+            spool = await self._spool(reader, md5, crc)
+            size = spool.tell()
+            digest = md5.digest() if md5 is not None else None
+            result = await self.dst.write(key, _from_spool(spool), size, md5=digest, content_type=info.content_type,
+                                          metadata=meta, headers=extra, storage_class=cls.storage_class)
+            sent = size
+        elif size <= SMALL:
             data = b"".join([c async for c in self._metered(reader, md5, ahead=False, crc=crc)])
             digest = md5.digest() if md5 is not None else bytes.fromhex(src_md5) if by_store and src_md5 else None
             if md5 is not None and src_md5 and src_md5 != md5.hexdigest():  # caught before anything is written
@@ -189,6 +198,12 @@ class Copier:
         self._note_dropped(evidence, info, cls.dropped)
         return evidence
 
+    async def _spool(self, reader: Reader, md5: Any, crc: Crc64 | None) -> Any:
+        spool = tempfile.SpooledTemporaryFile(max_size=SMALL * 8)
+        async for chunk in self._metered(reader, md5, crc=crc):
+            spool.write(chunk)
+        return spool
+
     def _wants_crc(self) -> bool:
         return self.checksum and (self.src.features.crc64 or self.dst.features.crc64)
 
@@ -221,7 +236,7 @@ class Copier:
     # -- multipart ------------------------------------------------------------------------------------------
     async def _multipart(self, todo: Todo) -> dict[str, Any]:
         key = self.dst_prefix + todo.key
-        head = await self.src.head(todo.key)
+        head = await self.src.head(todo.ref or todo.key)
         if head is None:
             raise object_failed("not-found", "NoSuchKey", f"{todo.key}: the source object is gone")
         size = head.size
@@ -301,7 +316,7 @@ class Copier:
             attempt += 1
             try:
                 async with self.streams:
-                    reader = await self.src.read(todo.key, start, length, if_match=source_etag)
+                    reader = await self.src.read(todo.ref or todo.key, start, length, if_match=source_etag)
                     try:
                         md5 = hashlib.md5()
                         crc = Crc64() if self._wants_crc() else None
@@ -393,6 +408,15 @@ async def _read_ahead(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
             await task
         except BaseException:
             pass
+
+
+async def _from_spool(spool: Any) -> AsyncIterator[bytes]:
+    spool.seek(0)
+    try:
+        while chunk := spool.read(256 * 1024):
+            yield chunk
+    finally:
+        spool.close()
 
 
 class _Count:

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS objects(
     message TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_attempt REAL,
-    evidence TEXT
+    evidence TEXT,
+    ref TEXT
 );
 CREATE INDEX IF NOT EXISTS objects_todo ON objects(id) WHERE state IN ('pending', 'copying');
 CREATE INDEX IF NOT EXISTS objects_failed ON objects(error_class, id) WHERE state = 'failed';
@@ -46,15 +47,15 @@ CREATE TABLE IF NOT EXISTS totals(state TEXT PRIMARY KEY, n INTEGER NOT NULL DEF
                                   bytes INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 INSERT OR IGNORE INTO totals(state) VALUES ('pending'), ('copying'), ('done'), ('skipped'), ('failed');
 CREATE TRIGGER IF NOT EXISTS objects_added AFTER INSERT ON objects BEGIN
-    UPDATE totals SET n = n + 1, bytes = bytes + NEW.size WHERE state = NEW.state;
+    UPDATE totals SET n = n + 1, bytes = bytes + max(NEW.size, 0) WHERE state = NEW.state;
 END;
 CREATE TRIGGER IF NOT EXISTS objects_removed AFTER DELETE ON objects BEGIN
-    UPDATE totals SET n = n - 1, bytes = bytes - OLD.size WHERE state = OLD.state;
+    UPDATE totals SET n = n - 1, bytes = bytes - max(OLD.size, 0) WHERE state = OLD.state;
 END;
 CREATE TRIGGER IF NOT EXISTS objects_changed AFTER UPDATE OF state, size ON objects
 WHEN OLD.state != NEW.state OR OLD.size != NEW.size BEGIN
-    UPDATE totals SET n = n - 1, bytes = bytes - OLD.size WHERE state = OLD.state;
-    UPDATE totals SET n = n + 1, bytes = bytes + NEW.size WHERE state = NEW.state;
+    UPDATE totals SET n = n - 1, bytes = bytes - max(OLD.size, 0) WHERE state = OLD.state;
+    UPDATE totals SET n = n + 1, bytes = bytes + max(NEW.size, 0) WHERE state = NEW.state;
 END;
 CREATE TABLE IF NOT EXISTS dest_index(key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT, mtime REAL)
     WITHOUT ROWID;
@@ -77,6 +78,7 @@ class Todo:
     etag: str | None
     mtime: float | None
     attempts: int
+    ref: str | None = None      # where the source finds it when the key alone does not say (a URL list's URL)
 
 
 @dataclass(slots=True)
@@ -140,14 +142,15 @@ class Journal:
                 int(self.get("listed_objects") or 0), int(self.get("listed_bytes") or 0))
 
     # -- planning -----------------------------------------------------------------------------------------
-    def add_page(self, rows: Iterable[tuple[str, int, str | None, float | None, str, str | None]],
-                 cursor: str, listed_objects: int, listed_bytes: int) -> None:
-        """Record one listing page's decisions (key, size, etag, mtime, state, reason) and move the cursor."""
+    def add_page(self, rows: Iterable[tuple[Any, ...]], cursor: str, listed_objects: int, listed_bytes: int) -> None:
+        """Record one listing page's decisions (key, size, etag, mtime, state, reason[, ref]) and move the cursor."""
+        rows = [r if len(r) == 7 else (*r, None) for r in rows]
         self.db.execute("BEGIN")
         try:
             self.db.executemany(
-                "INSERT INTO objects(key, size, etag, mtime, state, reason) VALUES(?, ?, ?, ?, ?, ?) "
+                "INSERT INTO objects(key, size, etag, mtime, state, reason, ref) VALUES(?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET size = excluded.size, etag = excluded.etag, mtime = excluded.mtime,"
+                " ref = excluded.ref,"
                 " state = excluded.state, reason = excluded.reason, error_class = NULL, error_code = NULL,"
                 " message = NULL, attempts = 0, evidence = NULL", rows)
             self.db.executemany("UPDATE meta SET v = ? WHERE k = ?",
@@ -204,7 +207,7 @@ class Journal:
     # -- copying --------------------------------------------------------------------------------------------
     def next_todo(self, after_id: int, limit: int = 1000) -> list[Todo]:
         rows = self.db.execute(
-            "SELECT id, key, size, etag, mtime, attempts FROM objects WHERE state IN ('pending', 'copying') "
+            "SELECT id, key, size, etag, mtime, attempts, ref FROM objects WHERE state IN ('pending', 'copying') "
             "AND id > ? ORDER BY id LIMIT ?", (after_id, limit)).fetchall()
         return [Todo(*r) for r in rows]
 

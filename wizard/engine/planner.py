@@ -103,10 +103,10 @@ class Planner:
                 if hit is not None:
                     existing = ObjectInfo(self.dst_prefix + obj.key, hit[0], hit[1], hit[2])
                     state, reason = await self._decide(policy, obj, existing)
-                rows.append((obj.key, obj.size, obj.etag, obj.mtime, state, reason))
+                rows.append((obj.key, obj.size, obj.etag, obj.mtime, state, reason, obj.ref))
                 if state == "pending":
                     self.counters.planned_objects += 1
-                    self.counters.planned_bytes += obj.size
+                    self.counters.planned_bytes += max(obj.size, 0)
                 else:
                     self.counters.skipped_objects += 1
                     self.counters.skipped_bytes += obj.size

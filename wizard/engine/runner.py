@@ -184,13 +184,13 @@ class Runner:
         c = self.counters
         if result.ok:
             c.done_objects += 1
-            c.done_bytes += todo.size
+            c.done_bytes += max(todo.size, 0)
             self._outcomes.append(Outcome(todo.id, "done", result.attempts, result.evidence))
             return
         exc = result.error
         assert exc is not None
         c.failed_objects += 1
-        c.failed_bytes += todo.size
+        c.failed_bytes += max(todo.size, 0)
         self._outcomes.append(Outcome(todo.id, "failed", result.attempts, None, exc.error_class, exc.code,
                                       exc.message))
         self.on_event(ObjectFailed(todo.key, todo.size, exc.error_class, exc.code, exc.message, result.attempts))

@@ -29,6 +29,7 @@ class ObjectInfo:
     metadata: dict[str, str] | None = None
     storage_class: str | None = None
     content_headers: dict[str, str] | None = None   # Content-Encoding/-Disposition/-Language, Cache-Control...
+    ref: str | None = None           # how the source finds it when the key does not say (a URL list's URL)
 
 
 @dataclass(frozen=True, slots=True)

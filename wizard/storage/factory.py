@@ -19,6 +19,11 @@ def make_store(loc: Location, where: str, *, connections: int = 64) -> Store:
         creds = resolve(loc.credentials, f"{where}.credentials")
         return S3Store(loc.endpoint, loc.bucket, creds.access_key_id, creds.secret_access_key,
                        region=loc.region or "us-east-1", path_style=loc.path_style, connections=connections)
+    if loc.kind == "urllist":
+        from wizard.storage.urllist import UrlListStore
+
+        return UrlListStore(loc.list_file, strip_prefix=loc.strip_prefix, add_prefix=loc.add_prefix,
+                            connections=connections)
     if loc.kind == "oss":
         from wizard.storage.oss import OssStore
 
