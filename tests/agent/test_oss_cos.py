@@ -76,3 +76,26 @@ def test_wrong_oss_secret_and_missing_region(tmp_path: Path, s3_source: SeaweedS
     task = write_task(tmp_path / "t.toml", side, {"kind": "local", "path": "out"})
     r = agent("check", str(task), env=agent_env)
     assert r.returncode == 2 and "source.region: required with an OSS endpoint" in r.stderr
+
+
+def test_check_and_what_a_folder_cannot_keep(tmp_path: Path, s3_source: SeaweedS3, s3_dest: SeaweedS3,
+                                              oss_gateway: OssGateway, cos_gateway: CosGateway,
+                                              agent_env: dict[str, str]) -> None:
+    oss_bucket = new_bucket(s3_source, "oss")
+    client = oss2.Bucket(oss2.AuthV4(OSS_ID, OSS_KEY), oss_gateway.endpoint, oss_bucket, region="cn-hangzhou")
+    client.put_object("a.txt", b"a", headers={"x-oss-meta-owner": "ops", "x-oss-storage-class": "ColdArchive"})
+    client.put_object("b.txt", b"b")
+    task = write_task(tmp_path / "t.toml", oss_side(oss_gateway, oss_bucket),
+                      cos_side(cos_gateway, new_cos_bucket(s3_dest)))
+    r = agent("check", str(task), env=agent_env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "the source holds 2 objects" in r.stdout and "probe object was written" in r.stdout
+    r = agent("run", str(task), "--json", env=agent_env)
+    assert r.returncode == 0, r.stderr
+    finished = [line for line in r.stdout.splitlines() if '"task_finished"' in line]
+    assert '"not_carried": {"metadata": 0, "storage_class": 1}' in finished[0]   # COS has no ColdArchive
+    local = write_task(tmp_path / "l.toml", oss_side(oss_gateway, oss_bucket), {"kind": "local", "path": "out"})
+    r = agent("run", str(local), env=agent_env)
+    assert r.returncode == 0, r.stderr
+    assert "metadata or headers of 1 objects, the storage class of 1" in r.stderr
+    assert (tmp_path / "out" / "a.txt").read_bytes() == b"a"

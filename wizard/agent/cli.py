@@ -153,6 +153,10 @@ async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str) ->
                 f"({human_bytes(c['done'][1])}), {c['skipped'][0]:,} skipped, {c['failed'][0]:,} failed"
                 + (f"; export them with: migration-agent export-failed {task_path} -o failed.csv"
                    if c["failed"][0] else ""))
+        lost = summary.not_carried or {}
+        if lost.get("metadata") or lost.get("storage_class"):
+            out.say(f"not carried over (the destination cannot keep it, recorded per object): metadata or headers "
+                    f"of {lost.get('metadata', 0):,} objects, the storage class of {lost.get('storage_class', 0):,}")
     return FAILED_OBJECTS if summary.failed else OK
 
 
@@ -180,7 +184,7 @@ def _status(journal: Journal, out: Output) -> int:
     classes = journal.failure_classes()
     data = {"type": "status", "listing": {"done": done, "objects": listed, "bytes": listed_bytes},
             "objects": {k: v[0] for k, v in counts.items()}, "bytes": {k: v[1] for k, v in counts.items()},
-            "failure_classes": classes}
+            "failure_classes": classes, "not_carried": journal.not_carried()}
     if out.as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return OK

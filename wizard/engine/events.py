@@ -74,6 +74,7 @@ class TaskFinished:
     bytes: dict[str, int]
     elapsed: float
     message: str = ""
+    not_carried: dict[str, int] | None = None    # objects copied without metadata / storage class they had
     type: str = "task_finished"
 
     def to_json(self) -> dict[str, Any]:

@@ -238,6 +238,14 @@ class Journal:
             out[state] = (n, size)
         return out
 
+    def not_carried(self) -> dict[str, int]:
+        """How many copied objects lost something the destination cannot keep: metadata/headers, storage class."""
+        row = self.db.execute(
+            "SELECT count(json_extract(evidence, '$.metadata_dropped')), "
+            "count(json_extract(evidence, '$.storage_class_dropped')) FROM objects "
+            "WHERE state = 'done' AND evidence IS NOT NULL").fetchone()
+        return {"metadata": row[0], "storage_class": row[1]}
+
     def failure_classes(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT error_class, count(*) FROM objects WHERE state = 'failed' "
                                     "GROUP BY error_class").fetchall())

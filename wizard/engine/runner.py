@@ -35,6 +35,7 @@ class Summary:
     status: str                   # completed | completed_with_failures
     counts: dict[str, tuple[int, int]]
     elapsed: float
+    not_carried: dict[str, int] | None = None
 
     @property
     def failed(self) -> int:
@@ -109,9 +110,10 @@ class Runner:
         counts = self.journal.counts()
         status = "completed_with_failures" if counts["failed"][0] else "completed"
         self.on_event(self.sampler.snapshot())
-        summary = Summary(status, counts, time.monotonic() - self.counters.started)
+        summary = Summary(status, counts, time.monotonic() - self.counters.started, self.journal.not_carried())
         self.on_event(TaskFinished(status, {k: v[0] for k, v in counts.items()},
-                                   {k: v[1] for k, v in counts.items()}, round(summary.elapsed, 2)))
+                                   {k: v[1] for k, v in counts.items()}, round(summary.elapsed, 2),
+                                   not_carried=summary.not_carried))
         return summary
 
     def _load_counters(self) -> None:
