@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 from wizard.crc64 import parse_header as _crc
 from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Upload, WriteResult
-from wizard.storage.mapping import CONTENT_HEADERS
-from wizard.storage.s3 import _etag, _http_time, _iso_time
+from wizard.storage.s3 import _etag, _iso_time, bucket_refusal, info_from_headers
 from wizard.storage.threaded import BlockingReader, ThreadedStore
 
 META = "x-cos-meta-"
@@ -23,20 +22,6 @@ REGION_HOST = re.compile(r"^cos(?:-internal)?\.([a-z0-9-]+)\.(?:myqcloud\.com|te
 _SDK_HEADERS = {"Content-Type": "ContentType", "Cache-Control": "CacheControl", "Content-Encoding": "ContentEncoding",
                 "Content-Disposition": "ContentDisposition", "Content-Language": "ContentLanguage",
                 "Expires": "Expires"}
-
-
-def info_from_cos(key: str, headers: Mapping[str, str]) -> ObjectInfo:
-    """Object facts from COS response headers (the SDK hands them over as a plain dict)."""
-    h = {k.lower(): v for k, v in headers.items()}
-    size = int(h.get("content-length", "0") or 0)
-    rng = h.get("content-range")
-    if rng and "/" in rng and not rng.endswith("/*"):
-        size = int(rng.rsplit("/", 1)[1])
-    return ObjectInfo(key=key, size=size, etag=_etag(h.get("etag")), mtime=_http_time(h.get("last-modified")),
-                      crc64=_crc(h.get("x-cos-hash-crc64ecma")), content_type=h.get("content-type"),
-                      metadata={k[len(META):]: v for k, v in h.items() if k.startswith(META)},
-                      storage_class=h.get("x-cos-storage-class"),
-                      content_headers={n: h[n.lower()] for n in CONTENT_HEADERS[1:] if n.lower() in h} or None)
 
 
 class CosStore(ThreadedStore):
@@ -95,16 +80,7 @@ class CosStore(ThreadedStore):
         try:
             await self.call(f"bucket {self.bucket}", self._client.list_objects, Bucket=self.bucket, MaxKeys=1)
         except StorageError as exc:
-            if exc.code == "NoSuchBucket" or exc.status == 404:
-                raise task_stopped("bucket", "NoSuchBucket",
-                                   f"bucket {self.bucket!r} does not exist at {self.endpoint_text}") from None
-            if exc.code in ("SignatureDoesNotMatch", "InvalidAccessKeyId"):
-                raise task_stopped("auth", exc.code, f"{self.endpoint_text} refused the credentials for bucket "
-                                   f"{self.bucket!r} ({exc.code}): check the SecretId and SecretKey") from None
-            if exc.status == 403:
-                raise task_stopped("permission", exc.code, f"the credentials may not list bucket {self.bucket!r} "
-                                   f"({exc.code})") from None
-            raise
+            raise bucket_refusal(exc, self.bucket, self.endpoint_text, "the SecretId and SecretKey") from None
 
     async def list_pages(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
         marker = start_after
@@ -129,7 +105,7 @@ class CosStore(ThreadedStore):
             if exc.status == 404:
                 return None
             raise
-        return info_from_cos(key, headers)
+        return info_from_headers(key, headers, "cos")
 
     async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
         kwargs: dict[str, Any] = {}
@@ -139,7 +115,7 @@ class CosStore(ThreadedStore):
             kwargs["IfMatch"] = f'"{if_match}"'
         what = f"reading {key}"
         response = await self.call(what, self._client.get_object, Bucket=self.bucket, Key=key, **kwargs)
-        info = info_from_cos(key, response)
+        info = info_from_headers(key, response, "cos")
         body = response["Body"]
         count = length if length is not None else info.size - start
         return BlockingReader(self, body.get_raw_stream(), info, count, what, body.get_raw_stream().close)

@@ -13,26 +13,11 @@ from urllib.parse import urlsplit
 from wizard.crc64 import parse_header as _crc
 from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Upload, WriteResult
-from wizard.storage.mapping import CONTENT_HEADERS
-from wizard.storage.s3 import _etag, _http_time
+from wizard.storage.s3 import _etag, bucket_refusal, info_from_headers
 from wizard.storage.threaded import BlockingReader, ThreadedStore
 
 META = "x-oss-meta-"
 REGION_HOST = re.compile(r"^oss-([a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$")
-
-
-def info_from_oss(key: str, headers: Mapping[str, str]) -> ObjectInfo:
-    """Object facts from OSS response headers."""
-    h = {k.lower(): v for k, v in headers.items()}
-    size = int(h.get("content-length", "0") or 0)
-    rng = h.get("content-range")
-    if rng and "/" in rng and not rng.endswith("/*"):
-        size = int(rng.rsplit("/", 1)[1])
-    return ObjectInfo(key=key, size=size, etag=_etag(h.get("etag")), mtime=_http_time(h.get("last-modified")),
-                      crc64=_crc(h.get("x-oss-hash-crc64ecma")), content_type=h.get("content-type"),
-                      metadata={k[len(META):]: v for k, v in h.items() if k.startswith(META)},
-                      storage_class=h.get("x-oss-storage-class"),
-                      content_headers={n: h[n.lower()] for n in CONTENT_HEADERS[1:] if n.lower() in h} or None)
 
 
 class OssStore(ThreadedStore):
@@ -80,16 +65,7 @@ class OssStore(ThreadedStore):
         try:
             await self.call(f"bucket {self.bucket}", self._bucket.list_objects_v2, max_keys=1)
         except StorageError as exc:
-            if exc.code == "NoSuchBucket":
-                raise task_stopped("bucket", "NoSuchBucket",
-                                   f"bucket {self.bucket!r} does not exist at {self.endpoint_text}") from None
-            if exc.code in ("SignatureDoesNotMatch", "InvalidAccessKeyId"):
-                raise task_stopped("auth", exc.code, f"{self.endpoint_text} refused the credentials for bucket "
-                                   f"{self.bucket!r} ({exc.code}): check the AccessKey ID and Secret") from None
-            if exc.status == 403:
-                raise task_stopped("permission", exc.code, f"the credentials may not list bucket {self.bucket!r} "
-                                   f"({exc.code})") from None
-            raise
+            raise bucket_refusal(exc, self.bucket, self.endpoint_text, "the AccessKey ID and Secret") from None
 
     async def list_pages(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
         token = ""
@@ -112,7 +88,7 @@ class OssStore(ThreadedStore):
             if exc.status == 404:
                 return None
             raise
-        return info_from_oss(key, result.headers)
+        return info_from_headers(key, result.headers, "oss")
 
     async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
         what = f"reading {key}"
@@ -120,7 +96,7 @@ class OssStore(ThreadedStore):
             else None
         headers = {"If-Match": f'"{if_match.upper()}"'} if if_match else None
         result = await self.call(what, self._bucket.get_object, key, byte_range=byte_range, headers=headers)
-        info = info_from_oss(key, result.headers)
+        info = info_from_headers(key, result.headers, "oss")
         count = length if length is not None else info.size - start
         return BlockingReader(self, result, info, count, what, result.resp.response.close)
 

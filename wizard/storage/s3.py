@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 import aiohttp
 from yarl import URL
 
+from wizard.crc64 import parse_header as parse_crc64
 from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Store, Upload, WriteResult
 from wizard.storage.mapping import CONTENT_HEADERS
@@ -27,6 +28,20 @@ from wizard.storage.sigv4 import EMPTY_SHA256, SigV4Signer, canonical_query, uri
 CHUNK = 256 * 1024
 CHECK_TIMEOUT = aiohttp.ClientTimeout(total=20, sock_connect=10)
 META = "x-amz-meta-"
+
+
+def bucket_refusal(exc: StorageError, bucket: str, endpoint: str, keys: str) -> StorageError:
+    """The one sentence for a bucket check that failed: missing bucket, refused credentials (naming which keys
+    to check), no permission; anything else as it was."""
+    if exc.code == "NoSuchBucket" or exc.status == 404:
+        return task_stopped("bucket", "NoSuchBucket", f"bucket {bucket!r} does not exist at {endpoint}")
+    if exc.code in ("SignatureDoesNotMatch", "InvalidAccessKeyId"):
+        return task_stopped("auth", exc.code, f"{endpoint} refused the credentials for bucket {bucket!r} "
+                            f"({exc.code}): check {keys}")
+    if exc.status == 403:
+        return task_stopped("permission", exc.code, f"the credentials may not list bucket {bucket!r} at "
+                            f"{endpoint} ({exc.code})")
+    return exc
 
 
 def _strip_ns(root: ET.Element) -> ET.Element:
@@ -58,21 +73,25 @@ def _http_time(text: str | None) -> float | None:
         return None
 
 
-def info_from_headers(key: str, headers: Mapping[str, str], prefix: str = META) -> ObjectInfo:
-    """Object facts from GET/HEAD response headers (size from Content-Range when a range was read)."""
-    size = int(headers.get("Content-Length", "0"))
-    rng = headers.get("Content-Range")
+def info_from_headers(key: str, headers: Mapping[str, str], vendor: str = "amz") -> ObjectInfo:
+    """Object facts from GET/HEAD response headers of S3 (``amz``), OSS (``oss``) or COS (``cos``): size (the
+    whole object's, from Content-Range when a range was read), ETag, times, metadata, class and CRC-64."""
+    h = {k.lower(): v for k, v in headers.items()}
+    size = int(h.get("content-length", "0") or 0)
+    rng = h.get("content-range")
     if rng and "/" in rng and not rng.endswith("/*"):
         size = int(rng.rsplit("/", 1)[1])
-    meta = {k[len(prefix):].lower(): v for k, v in headers.items() if k.lower().startswith(prefix)}
-    return ObjectInfo(key=key, size=size, etag=_etag(headers.get("ETag")),
-                      mtime=_http_time(headers.get("Last-Modified")),
-                      content_type=headers.get("Content-Type"), metadata=meta,
-                      storage_class=headers.get("x-amz-storage-class"),
-                      content_headers={h: headers[h] for h in CONTENT_HEADERS[1:] if h in headers} or None)
+    prefix = f"x-{vendor}-meta-"
+    return ObjectInfo(key=key, size=size, etag=_etag(h.get("etag")), mtime=_http_time(h.get("last-modified")),
+                      crc64=parse_crc64(h.get(f"x-{vendor}-hash-crc64ecma")), content_type=h.get("content-type"),
+                      metadata={k[len(prefix):]: v for k, v in h.items() if k.startswith(prefix)},
+                      storage_class=h.get(f"x-{vendor}-storage-class"),
+                      content_headers={n: h[n.lower()] for n in CONTENT_HEADERS[1:] if n.lower() in h} or None)
 
 
-class _HttpReader(Reader):
+class HttpReader(Reader):
+    """The body of an aiohttp response, in chunks; a broken connection is a retryable error."""
+
     def __init__(self, response: aiohttp.ClientResponse, info: ObjectInfo, what: str) -> None:
         self._response = response
         self.info = info
@@ -211,16 +230,7 @@ class S3Store(Store):
             await self._xml("GET", None, {"list-type": "2", "max-keys": "1"}, what=f"bucket {self.bucket}",
                             timeout=self.check_timeout)
         except StorageError as exc:
-            if exc.code == "NoSuchBucket" or exc.status == 404:
-                raise task_stopped("bucket", "NoSuchBucket",
-                                   f"bucket {self.bucket!r} does not exist at {self.endpoint_text}") from None
-            if exc.code in ("SignatureDoesNotMatch", "InvalidAccessKeyId"):
-                raise task_stopped("auth", exc.code, f"{self.endpoint_text} refused the credentials for bucket "
-                                   f"{self.bucket!r} ({exc.code}): check the access key ID and secret") from None
-            if exc.status == 403:
-                raise task_stopped("permission", exc.code, f"the credentials may not list bucket {self.bucket!r} "
-                                   f"at {self.endpoint_text} ({exc.code})") from None
-            raise
+            raise bucket_refusal(exc, self.bucket, self.endpoint_text, "the access key ID and secret") from None
 
     async def server_time(self) -> float | None:
         response = await self._request("GET", None, {"list-type": "2", "max-keys": "0"})
@@ -270,7 +280,7 @@ class S3Store(Store):
             headers["Range"] = f"bytes={start}-{end}"
         what = f"reading {key}"
         response = await self._request("GET", key, headers=headers, what=what)
-        return _HttpReader(response, info_from_headers(key, response.headers), what)
+        return HttpReader(response, info_from_headers(key, response.headers), what)
 
     @staticmethod
     def _write_headers(size: int, md5: bytes | None, content_type: str | None,

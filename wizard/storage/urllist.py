@@ -17,32 +17,13 @@ import aiohttp
 
 from wizard.errors import StorageError, classify_http, object_failed, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Store, WriteResult
-from wizard.storage.s3 import _etag, _http_time
+from wizard.storage.s3 import HttpReader, _etag, _http_time
 
 CHUNK = 256 * 1024
 PAGE = 1000
 HEADS_AT_ONCE = 16
 MAX_REDIRECTS = 5
 BAD_LINE = "#line "          # keys of malformed entries start with this: no real URL path can
-
-
-class _GetReader(Reader):
-    def __init__(self, response: aiohttp.ClientResponse, info: ObjectInfo, what: str) -> None:
-        self._response = response
-        self.info = info
-        self._what = what
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.content.iter_chunked(CHUNK):
-                yield chunk
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise transient(type(exc).__name__, f"{self._what}: connection broke while reading") from None
-        finally:
-            self._response.release()
-
-    async def close(self) -> None:
-        self._response.close()
 
 
 class UrlListStore(Store):
@@ -167,7 +148,7 @@ class UrlListStore(Store):
         if headers.get("Range") and response.status != 206:
             response.release()
             raise object_failed("request", "RangeNotSupported", f"GET {key}: the server ignores byte ranges")
-        return _GetReader(response, _info(key, response.headers), f"GET {key}")
+        return HttpReader(response, _info(key, response.headers), f"GET {key}")
 
     async def write(self, key: str, body: Body, size: int, *, md5: bytes | None = None,
                     content_type: str | None = None, metadata: Mapping[str, str] | None = None,
