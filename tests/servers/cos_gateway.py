@@ -31,13 +31,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
-import aiohttp
 import crcmod
 import yarl
 from aiohttp import web
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from servers.loopserver import LoopServer
 
 CRC64 = crcmod.mkCrcFun(0x142F0E1EBA9EA3693, initCrc=0, xorOut=0xFFFFFFFFFFFFFFFF, rev=True)
 STORAGE_META = "x-amz-meta-x-gw-storage-class"
@@ -90,10 +91,11 @@ def to_xml(root: ET.Element) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode()
 
 
-class CosGateway:
+class CosGateway(LoopServer):
     """Runs in a thread with its own event loop; ``endpoint`` is its http://127.0.0.1:PORT address."""
 
     def __init__(self, upstream: Any, secret_id: str, secret_key: str, region: str = "ap-guangzhou") -> None:
+        super().__init__()
         self.upstream = upstream.endpoint.rstrip("/")
         self._creds = Credentials(upstream.access_key, upstream.secret_key)
         self.secret_id, self.secret_key, self.region = secret_id, secret_key, region
@@ -103,14 +105,6 @@ class CosGateway:
         self._crc: dict[tuple[str, str, str], str] = {}       # (bucket, key, etag) -> crc64 of the stored bytes
         self._buckets: set[str] = set()                       # buckets seen to exist (checked before writes)
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self.port = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def cos_config(self, secret_id: str | None = None, secret_key: str | None = None, **extra: Any) -> Any:
         """A ``qcloud_cos.CosConfig`` that sends every request here, with the bucket in the Host header."""
@@ -118,37 +112,6 @@ class CosGateway:
 
         return CosConfig(Region=self.region, IP="127.0.0.1", Port=self.port, Scheme="http",
                          SecretId=secret_id or self.secret_id, SecretKey=secret_key or self.secret_key, **extra)
-
-    def start(self) -> CosGateway:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("COS gateway did not start")
-        return self
-
-    def stop(self) -> None:
-        async def shutdown() -> None:
-            await self._session.close()
-            await self._runner.cleanup()
-        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application(client_max_size=1024**3)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._session = self._loop.run_until_complete(self._new_session())
-        self._ready.set()
-        self._loop.run_forever()
-
-    @staticmethod
-    async def _new_session() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(auto_decompress=False)
 
     # ---- request side -------------------------------------------------------------------------------------------
 

@@ -8,14 +8,14 @@ a test can prove which objects were written and how often.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-import aiohttp
 from aiohttp import web
+
+from servers.loopserver import LoopServer
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
        "proxy-authenticate", "content-length"}
@@ -31,34 +31,17 @@ class Rules:
     corrupt: dict[str, int] = field(default_factory=dict)      # key -> how many writes get one byte flipped
 
 
-class FaultProxy:
+class FaultProxy(LoopServer):
     """Runs in a thread with its own event loop; ``url`` is its http://127.0.0.1:PORT endpoint."""
 
     def __init__(self, upstream: str, bucket_in_path: bool = True) -> None:
+        super().__init__()
         self.upstream = upstream.rstrip("/")
         self.rules = Rules()
         self.requests: Counter[tuple[str, str]] = Counter()   # (method, key) -> count
         self.writes: Counter[str] = Counter()                 # key -> objects written (PUT or multipart complete)
         self.parts: Counter[tuple[str, int]] = Counter()      # (key, part number) -> part uploads that succeeded
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self.port = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FaultProxy:
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._session.close(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
     def clear(self) -> None:
         with self._lock:
@@ -66,23 +49,6 @@ class FaultProxy:
             self.requests.clear()
             self.writes.clear()
             self.parts.clear()
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application(client_max_size=1024**3)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None)
-        self._loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._session = self._loop.run_until_complete(self._new_session())
-        self._ready.set()
-        self._loop.run_forever()
-
-    @staticmethod
-    async def _new_session() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(auto_decompress=False)
 
     @staticmethod
     def _key(path: str) -> str:

@@ -31,6 +31,8 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from servers.loopserver import LoopServer
+
 STORAGE_META = "x-gw-storage-class"          # upstream: x-amz-meta-x-gw-storage-class
 MASK64 = 0xFFFFFFFFFFFFFFFF
 _REFLECTED_POLY = 0xC96C5795D7870F42         # 0x42F0E1EBA9EA3693 bit-reversed
@@ -143,10 +145,11 @@ def _s3_error(body: bytes) -> tuple[str, str]:
     return (found.get("Code", ""), found.get("Message", "")) if _local(root.tag) == "Error" else ("", "")
 
 
-class OssGateway:
+class OssGateway(LoopServer):
     """OSS in front of an S3 server; runs in a thread with its own event loop; ``endpoint`` is http://127.0.0.1:PORT."""
 
     def __init__(self, upstream: Upstream, access_key_id: str, access_key_secret: str) -> None:
+        super().__init__()
         self.upstream = upstream.endpoint.rstrip("/")
         self._creds = Credentials(upstream.access_key, upstream.secret_key)
         self.access_key_id = access_key_id
@@ -155,42 +158,6 @@ class OssGateway:
         self.signatures: Counter[str] = Counter()        # "v1" / "v4" -> requests verified
         self._crc_cache: dict[tuple[str, ...], int] = {}
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self.port = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> OssGateway:
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        asyncio.run_coroutine_threadsafe(self._session.close(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application(client_max_size=1024**3)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = self._runner = web.AppRunner(app, access_log=None)
-        self._loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._session = self._loop.run_until_complete(self._new_session())
-        self._ready.set()
-        self._loop.run_forever()
-
-    @staticmethod
-    async def _new_session() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(auto_decompress=False)
 
     def _verify(self, request: web.Request, bucket: str, key: str, params: list[tuple[str, str]]) -> None:
         auth = request.headers.get("Authorization", "")

@@ -31,7 +31,8 @@ def free_ports(count: int) -> list[int]:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        if port + 10000 > 65535 or port in ports or port + 10000 in ports:
+        # No chosen port may be another's gRPC twin either way (weed refuses "reserved for gRPC calculation").
+        if port + 10000 > 65535 or port in ports or port + 10000 in ports or port - 10000 in ports:
             continue
         with socket.socket() as twin:
             try:

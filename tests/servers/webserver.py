@@ -3,50 +3,22 @@ byte ranges, redirects (including a loop) and 404s. Runs in its own thread and e
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import threading
 from collections import Counter
 
 from aiohttp import web
 
+from servers.loopserver import LoopServer
 
-class WebServer:
+
+class WebServer(LoopServer):
     """Serves ``files`` (path -> bytes); ``/chunked/<path>`` streams without Content-Length or ETag,
     ``/redirect/<path>`` answers 302 to the file, ``/loop`` redirects to itself."""
 
     def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__()
         self.files = files
         self.requests: Counter[tuple[str, str]] = Counter()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.port = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> WebServer:
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None)
-        self._loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
-        self._loop.run_forever()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path
