@@ -13,6 +13,7 @@ setup: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
 setup-test: $(BIN)/python
+	sh tests/setup/debian-packages.sh
 	$(BIN)/pip install -q -e '.[test]'
 
 # A real migration of the example task (a local folder into ./migrated-sample), then its status.

@@ -18,6 +18,7 @@ from servers.cos_gateway import CosGateway  # noqa: E402
 from servers.faultproxy import FaultProxy  # noqa: E402
 from servers.oss_gateway import OssGateway  # noqa: E402
 from servers.seaweed import SeaweedS3  # noqa: E402
+from servers.secret_service import real_keyring, secret_service  # noqa: E402, F401  (fixtures)
 
 
 @pytest.fixture(scope="session")
