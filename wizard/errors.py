@@ -2,6 +2,7 @@
 
     MigrationError
     ├── InputError        bad task file, argument or credential reference (CLI exit 2)
+    ├── TaskBusy          the task's journal is in use by another run (another process or agent)
     └── StorageError      a store refused or failed; ``action`` says what to do
          ├── action RETRY   transient: 5xx, 429/SlowDown, timeouts, resets
          ├── action OBJECT  give up on this object: 403 on a key, source vanished, bad key, checksum
@@ -29,6 +30,10 @@ class MigrationError(Exception):
 
 class InputError(MigrationError):
     """The task file, an argument or a credential reference is wrong; the message names the field."""
+
+
+class TaskBusy(MigrationError):
+    """Another run holds the task's journal; running it twice at once would copy everything twice."""
 
 
 class StorageError(MigrationError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -29,3 +30,14 @@ def log_dir() -> Path:
 
 def journal_dir() -> Path:
     return data_dir() / "journals"
+
+
+def journal_path(name: str, identity: str) -> Path:
+    """Where a task's journal lives by default: the CLI and the agent service both look here."""
+    safe = re.sub(r"[^\w.\-]+", "_", name)[:60] or "task"
+    return journal_dir() / f"{safe}-{identity}.sqlite"
+
+
+def agent_dir() -> Path:
+    """The agent service's folder: its tasks, token file and address file."""
+    return data_dir() / "agent"

@@ -152,8 +152,20 @@ def _str(table: dict[str, Any], key: str, where: str, required: bool = False) ->
     return value
 
 
-def parse_location(table: Any, where: str, base: Path) -> Location:
-    """Validate one [source] or [destination] table."""
+def _anchored(path: str, base: Path | None, field: str) -> str:
+    """``path`` made absolute against the task file's folder; a task without a file (sent to an agent) needs
+    absolute paths, since the agent cannot know where the sender's relative paths pointed."""
+    p = Path(path).expanduser()
+    if p.is_absolute():
+        return str(p)
+    if base is None:
+        raise InputError(f"{field}: must be an absolute path (a task sent to an agent has no folder to be "
+                         f"relative to), got {path!r}")
+    return str(base / p)
+
+
+def parse_location(table: Any, where: str, base: Path | None) -> Location:
+    """Validate one [source] or [destination] table; ``base`` anchors relative paths (None: none allowed)."""
     if not isinstance(table, dict):
         raise InputError(f"{where}: the [{where}] table is missing")
     unknown = sorted(set(table) - _LOC_KEYS)
@@ -170,8 +182,7 @@ def parse_location(table: Any, where: str, base: Path) -> Location:
     if kind == "urllist":
         if where == "destination":
             raise InputError("destination.kind: a URL list can only be a source")
-        listed = Path(_str(table, "list", where, required=True)).expanduser()
-        loc.list_file = str(listed if listed.is_absolute() else (base / listed))
+        loc.list_file = _anchored(_str(table, "list", where, required=True), base, f"{where}.list")
         loc.strip_prefix = _str(table, "strip_prefix", where)
         loc.add_prefix = _str(table, "add_prefix", where)
         for k in ("bucket", "endpoint", "credentials", "path"):
@@ -179,9 +190,7 @@ def parse_location(table: Any, where: str, base: Path) -> Location:
                 raise InputError(f"{where}.{k}: a URL list takes no {k}; give the file of URLs as {where}.list")
         return loc
     if kind == "local":
-        path = _str(table, "path", where, required=True)
-        p = Path(path).expanduser()
-        loc.path = str(p if p.is_absolute() else (base / p))
+        loc.path = _anchored(_str(table, "path", where, required=True), base, f"{where}.path")
         for k in ("bucket", "endpoint", "credentials"):
             if table.get(k):
                 raise InputError(f"{where}.{k}: a local folder takes no {k}; give its folder as {where}.path")
@@ -264,17 +273,28 @@ def parse_options(table: Any) -> Options:
     return o
 
 
-def parse_task(data: dict[str, Any], base: Path) -> TaskSpec:
+def parse_task(data: dict[str, Any], base: Path | None) -> TaskSpec:
     """Validate a parsed task document."""
     unknown = sorted(set(data) - {"name", "source", "destination", "options"})
     if unknown:
         raise InputError(f"{unknown[0]}: unknown key at the top of the task file")
     name = data.get("name")
+    if name is not None and not isinstance(name, str):
+        raise InputError(f"name: expected a text, got {name!r}")
     if not isinstance(name, str) or not name.strip():
         raise InputError("name: is required (a short name for the task)")
     return TaskSpec(name=name.strip(), source=parse_location(data.get("source"), "source", base),
                     destination=parse_location(data.get("destination"), "destination", base),
                     options=parse_options(data.get("options")))
+
+
+def parse_task_text(text: str, origin: str = "task") -> TaskSpec:
+    """A task sent as TOML text (to an agent): like a task file, but local paths must be absolute."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{origin} is not valid TOML: {exc}") from None
+    return parse_task(data, None)
 
 
 def load_task(path: str | Path) -> TaskSpec:

@@ -357,8 +357,10 @@ class Copier:
             if upload.key == key and upload.upload_id not in known:
                 await self.dst.abort_upload(key, upload.upload_id)
 
-    async def abort_all(self, timeout: float = 15.0) -> None:
-        """Abort every upload the journal still records (task end, cancel); forget those that are gone."""
+    async def abort_all(self, timeout: float = 15.0, *, recorded: bool = True) -> None:
+        """Abort every upload the journal still records (task end, cancel) and forget them; ``recorded=False``
+        (a pause) keeps the recorded ones, whose verified parts a resumed run reuses, and sweeps only uploads
+        created but not yet recorded."""
         async def one(object_id: int, key: str, upload_id: str) -> None:
             try:
                 await self.dst.abort_upload(key, upload_id)
@@ -370,7 +372,7 @@ class Copier:
                 await self._abort_unrecorded(key)
             except StorageError:
                 pass
-        uploads = self.journal.uploads()
+        uploads = self.journal.uploads() if recorded else []
         keys, self.multipart_keys = self.multipart_keys, set()
         if uploads or keys:
             await asyncio.wait_for(asyncio.gather(*(one(*u) for u in uploads), *(sweep(k) for k in keys)), timeout)

@@ -29,6 +29,7 @@ class Counters:
     failed_bytes: int = 0
     wire_bytes: int = 0           # bytes moved, retries included
     partial_bytes: int = 0        # bytes moved so far of objects still under way (their current attempt)
+    in_flight: int = 0            # objects being copied right now
     started: float = field(default_factory=time.monotonic)
 
 

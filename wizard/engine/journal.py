@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -19,7 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wizard.errors import InputError
+from wizard.errors import InputError, TaskBusy
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);
@@ -121,7 +128,36 @@ class Journal:
                              "differ); give this task a new name or another --journal")
 
     def close(self) -> None:
+        self.unlock()
         self.db.close()
+
+    # -- one run at a time ------------------------------------------------------------------------------------
+    _lock_fd: int | None = None
+
+    def lock(self) -> None:
+        """Take the journal for one run; TaskBusy when another process (a CLI run, an agent) holds it.
+
+        The lock is the kernel's (flock), so it goes away with the process however it ends, kill -9 included.
+        """
+        if self._lock_fd is not None or fcntl is None:
+            return
+        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            os.close(fd)
+            raise TaskBusy(f"task {self.get('name') or ''!r} is already running in another process"
+                           + (f" (pid {holder})" if holder.isdigit() else "")
+                           + ": stop it first, or follow it with `migration-agent status`") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     # -- meta -------------------------------------------------------------------------------------------
     def get(self, key: str) -> str | None:
@@ -160,6 +196,33 @@ class Journal:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    def pass_number(self) -> int:
+        """1 for the first pass over the source, 2 and up for incremental passes."""
+        return int(self.get("pass") or 1)
+
+    def begin_pass(self) -> int:
+        """Start an incremental pass: the source is listed again from the start and compared with what the
+        journal recorded (the planner does that); returns the new pass number."""
+        number = self.pass_number() + 1
+        with self.db:
+            self.db.execute("DELETE FROM dest_index")
+            self.db.executemany("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+                                [("pass", str(number)), ("cursor", ""), ("listing_done", "0"),
+                                 ("listed_objects", "0"), ("listed_bytes", "0"), ("dest_indexed", "0"),
+                                 ("pass_started", str(time.time()))])
+        return number
+
+    def lookup(self, keys: list[str]) -> dict[str, tuple[int, str | None, float | None, str]]:
+        """What the journal recorded for ``keys``: key -> (size, etag, mtime, state)."""
+        out: dict[str, tuple[int, str | None, float | None, str]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, size, etag, mtime, state in self.db.execute(
+                    f"SELECT key, size, etag, mtime, state FROM objects WHERE key IN ({marks})", chunk):
+                out[key] = (size, etag, mtime, state)
+        return out
 
     def finish_listing(self) -> None:
         with self.db:
@@ -279,14 +342,29 @@ class Journal:
         """Write the failed-files CSV (UTF-8 with BOM, so Excel shows Chinese keys); returns rows written."""
         n = 0
         with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(codecs.BOM_UTF8.decode())
-            w = csv.writer(f)
-            w.writerow(CSV_HEADER)
-            for _id, key, size, cls, code, msg, attempts, last in self.iter_failures(error_class):
+            for text, rows in self.failed_csv(error_class):
+                f.write(text)
+                n += rows
+        return n
+
+    def failed_csv(self, error_class: str | None = None) -> Iterator[tuple[str, int]]:
+        """The failed-files CSV in pieces (text, rows in it), a page of failures at a time; the first piece
+        carries the BOM and the header."""
+        out = io.StringIO()
+        out.write(codecs.BOM_UTF8.decode())
+        w = csv.writer(out)
+        w.writerow(CSV_HEADER)
+        after = 0
+        while page := self.failures(error_class, after):
+            for _id, key, size, cls, code, msg, attempts, last in page:
                 stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(last)) if last else ""
                 w.writerow([key, size, cls, code, msg, attempts, stamp])
-                n += 1
-        return n
+            after = page[-1][0]
+            yield out.getvalue(), len(page)
+            out.seek(0)
+            out.truncate()
+        if out.tell():
+            yield out.getvalue(), 0
 
     def evidence(self, key: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT evidence FROM objects WHERE key = ?", (key,)).fetchone()

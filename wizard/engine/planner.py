@@ -6,6 +6,11 @@ when the policy needs it: ``overwrite`` does not), because stores disagree on li
 trusted both orders could miss an existing object and overwrite it under ``skip``. The source is then streamed
 page by page; the journal's cursor is the last source key of the last recorded page, and a resumed planner
 lists the source again from just after it.
+
+An incremental pass (pass 2 and up, "migrate what changed since the last pass") lists the whole source again
+and compares each object with what the journal recorded: new keys get the same-name policy; objects this task
+copied whose size, ETag or modification time changed are copied again; failed ones are queued again; the
+rest is left as it is. Nothing is ever deleted at the destination.
 """
 
 from __future__ import annotations
@@ -47,6 +52,18 @@ def same_content(src: ObjectInfo, dst: ObjectInfo) -> bool | None:
     return None
 
 
+def changed(src: ObjectInfo, before: tuple[int, str | None, float | None, str]) -> bool:
+    """Whether the source object differs from what the journal recorded when it was copied."""
+    size, etag, mtime, _state = before
+    if src.size != size:
+        return True
+    if src.etag and etag:
+        return src.etag != etag
+    if src.mtime is not None and mtime is not None:
+        return abs(src.mtime - mtime) > 1e-3
+    return False
+
+
 class Planner:
     """Decides, for every source object, pending (to copy) or skipped, and records it."""
 
@@ -57,11 +74,13 @@ class Planner:
         self.counters = counters
         self.wake = wake
         self.wanted = matcher(options.include, options.exclude)
+        self.incremental = False
 
     async def run(self) -> None:
         cursor, done, listed, listed_bytes = self.journal.listing_state()
         if done:
             return
+        self.incremental = self.journal.pass_number() > 1
         policy = self.options.same_name
         join = policy != "overwrite"
         if join and not self.journal.dest_index_ready():
@@ -74,7 +93,7 @@ class Planner:
                 listed, listed_bytes = await self._plan_page(self._unknown(page), cursor, listed, listed_bytes,
                                                              join, policy)
         async for page in self.src.list_pages(self.src_prefix, cursor):
-            if cursor and any(o.key.startswith(folder) for o in page):
+            if cursor and not self.incremental and any(o.key.startswith(folder) for o in page):
                 page = self._unknown(page)
             if page:
                 listed, listed_bytes = await self._plan_page(page, page[-1].key, listed, listed_bytes, join,
@@ -84,6 +103,8 @@ class Planner:
         self.wake.set()
 
     def _unknown(self, page: list[ObjectInfo]) -> list[ObjectInfo]:
+        if self.incremental:  # the comparison with the journal is idempotent: nothing to filter
+            return page
         known = self.journal.known_keys([o.key for o in page])
         return [o for o in page if o.key not in known]
 
@@ -92,28 +113,55 @@ class Planner:
         """Decide and record one page; return the new listed totals."""
         if page:
             rows = []
-            found = self.journal.dest_lookup([o.key for o in page]) if join else {}
+            keys = [o.key for o in page]
+            found = self.journal.dest_lookup(keys) if join else {}
+            recorded = self.journal.lookup(keys) if self.incremental else {}
             for obj in page:
                 listed += 1
                 listed_bytes += obj.size
                 if not self.wanted(obj.key):
                     continue
+                before = recorded.get(obj.key)
                 state, reason = "pending", None
-                hit = found.get(obj.key)
-                if hit is not None:
-                    existing = ObjectInfo(self.dst_prefix + obj.key, hit[0], hit[1], hit[2])
-                    state, reason = await self._decide(policy, obj, existing)
-                rows.append((obj.key, obj.size, obj.etag, obj.mtime, state, reason, obj.ref))
-                if state == "pending":
-                    self.counters.planned_objects += 1
-                    self.counters.planned_bytes += max(obj.size, 0)
+                if before is not None and before[3] in ("done", "failed", "pending", "copying"):
+                    if before[3] == "copying" or (before[3] == "done" and not changed(obj, before)):
+                        continue  # as it was: copied and unchanged, or an upload under way (pinned to its ETag)
+                    reason = "changed" if before[3] == "done" else None
                 else:
-                    self.counters.skipped_objects += 1
-                    self.counters.skipped_bytes += obj.size
+                    hit = found.get(obj.key)
+                    if hit is not None:
+                        existing = ObjectInfo(self.dst_prefix + obj.key, hit[0], hit[1], hit[2])
+                        state, reason = await self._decide(policy, obj, existing)
+                    if before is not None and state == "skipped":
+                        continue  # skipped before, skipped again
+                rows.append((obj.key, obj.size, obj.etag, obj.mtime, state, reason, obj.ref))
+                self._count(obj, state, before)
             self.journal.add_page(rows, cursor, listed, listed_bytes)
         self.counters.listed_objects, self.counters.listed_bytes = listed, listed_bytes
         self.wake.set()
         return listed, listed_bytes
+
+    def _count(self, obj: ObjectInfo, state: str,
+               before: tuple[int, str | None, float | None, str] | None) -> None:
+        """Move the live counters the way the journal's totals move for this decision."""
+        c = self.counters
+        size = max(obj.size, 0)
+        if before is not None:  # an incremental pass takes the object out of where it was counted
+            old, was = max(before[0], 0), before[3]
+            if was == "done":
+                c.done_objects, c.done_bytes = c.done_objects - 1, c.done_bytes - old
+            elif was == "failed":
+                c.failed_objects, c.failed_bytes = c.failed_objects - 1, c.failed_bytes - old
+            elif was == "skipped":
+                c.skipped_objects, c.skipped_bytes = c.skipped_objects - 1, c.skipped_bytes - old
+            if was != "skipped":
+                c.planned_objects, c.planned_bytes = c.planned_objects - 1, c.planned_bytes - old
+        if state == "pending":
+            c.planned_objects += 1
+            c.planned_bytes += size
+        else:
+            c.skipped_objects += 1
+            c.skipped_bytes += size
 
     async def _index_destination(self) -> None:
         """List the destination under the task's prefixes into the journal's index (from scratch)."""

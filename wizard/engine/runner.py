@@ -42,6 +42,19 @@ class Summary:
         return self.counts["failed"][0]
 
 
+def load_counters(c: Counters, journal: Journal) -> Counters:
+    """Fill ``c`` with what the journal says was done, so progress continues where it stood (also what an
+    agent shows for a task that is not running)."""
+    counts = journal.counts()
+    _cursor, c.listing_done, c.listed_objects, c.listed_bytes = journal.listing_state()
+    c.done_objects, c.done_bytes = counts["done"]
+    c.skipped_objects, c.skipped_bytes = counts["skipped"]
+    c.failed_objects, c.failed_bytes = counts["failed"]
+    c.planned_objects = counts["done"][0] + counts["failed"][0] + counts["pending"][0] + counts["copying"][0]
+    c.planned_bytes = counts["done"][1] + counts["failed"][1] + counts["pending"][1] + counts["copying"][1]
+    return c
+
+
 class Runner:
     """One run of a task against a journal. ``limits`` may be shared between tasks of one agent."""
 
@@ -60,6 +73,8 @@ class Runner:
         self._outcomes: list[Outcome] = []
         self._wake = asyncio.Event()
         self._fatal: StorageError | None = None
+        # Set before cancelling for a pause: recorded multipart uploads stay for the resumed run to finish.
+        self.keep_uploads = False
 
     def set_limits(self, qps: float | None = None, bandwidth: int | None = None) -> None:
         """Change limits while the task runs (the agent API calls this)."""
@@ -101,7 +116,7 @@ class Runner:
                 await plan_task
             self._flush()
             with contextlib.suppress(BaseException):
-                await asyncio.shield(self.copier.abort_all())
+                await asyncio.shield(self.copier.abort_all(recorded=not self.keep_uploads))
             raise
         finally:
             flusher.cancel()
@@ -118,14 +133,7 @@ class Runner:
 
     def _load_counters(self) -> None:
         """Counters of what earlier runs already did, so progress continues where it stood."""
-        c = self.counters
-        counts = self.journal.counts()
-        _cursor, c.listing_done, c.listed_objects, c.listed_bytes = self.journal.listing_state()
-        c.done_objects, c.done_bytes = counts["done"]
-        c.skipped_objects, c.skipped_bytes = counts["skipped"]
-        c.failed_objects, c.failed_bytes = counts["failed"]
-        c.planned_objects = counts["done"][0] + counts["failed"][0] + counts["pending"][0] + counts["copying"][0]
-        c.planned_bytes = counts["done"][1] + counts["failed"][1] + counts["pending"][1] + counts["copying"][1]
+        load_counters(self.counters, self.journal)
 
     async def _dispatch(self, plan_task: asyncio.Task[None]) -> None:
         objects = asyncio.Semaphore(self.spec.options.concurrency)
@@ -167,6 +175,7 @@ class Runner:
             raise
 
     async def _one(self, todo: Todo, objects: asyncio.Semaphore) -> None:
+        self.counters.in_flight += 1
         try:
             result = await self.copier.copy(todo)
             self._record(todo, result)
@@ -180,6 +189,7 @@ class Runner:
                 "internal", type(exc).__name__, f"{todo.key}: unexpected {type(exc).__name__} while copying "
                 "(run with --debug for details)")))
         finally:
+            self.counters.in_flight -= 1
             objects.release()
 
     def _record(self, todo: Todo, result: Result) -> None:
