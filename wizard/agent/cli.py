@@ -12,20 +12,22 @@ import asyncio
 import json
 import logging
 import os
-import re
 import signal
 import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard import __version__
 from wizard.agent.preflight import human_bytes, run_checks
+
+if TYPE_CHECKING:
+    from wizard.agent.client import AgentClient
 from wizard.engine.events import Progress
 from wizard.engine.journal import Journal
 from wizard.errors import InputError, MigrationError, StorageError
-from wizard.paths import journal_dir
+from wizard.paths import journal_path
 from wizard.storage.factory import make_store
 from wizard.task import TaskSpec, load_task
 
@@ -46,6 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
                 "and resumable.")
     p.add_argument("--version", action="version", version=f"migration-agent {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sp = sub.add_parser("serve", help="run the agent service (HTTP API on 127.0.0.1)",
+                        description="Run the agent service: tasks that outlive their clients, an authenticated "
+                        "HTTP API for progress and control. Stops cleanly on Ctrl-C / SIGTERM; running tasks "
+                        "resume when it starts again.")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; another one "
+                    "only if you mean it)")
+    sp.add_argument("--port", type=int, default=0, help="port (default 0: a free one, printed on start)")
+    sp.add_argument("--detach", action="store_true", help="run in the background and write a pid file")
+    sp.add_argument("--debug", action="store_true", help="log details")
+    sub.add_parser("token", help="print the path of the agent's token file",
+                   description="Print the path of the agent's token file (the bearer token for its API).")
     for name, text in (("run", "run (or resume) a task in the foreground"),
                        ("check", "pre-flight checks: access, write permission, clock, size estimate"),
                        ("status", "what the journal says about a task"),
@@ -61,8 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def default_journal(spec: TaskSpec) -> Path:
-    safe = re.sub(r"[^\w.\-]+", "_", spec.name)[:60] or "task"
-    return journal_dir() / f"{safe}-{spec.identity()}.sqlite"
+    return journal_path(spec.name, spec.identity())
 
 
 class Output:
@@ -198,6 +210,65 @@ def _status(journal: Journal, out: Output) -> int:
     return OK
 
 
+async def _held_by_agent(spec: TaskSpec) -> tuple[AgentClient, dict[str, Any]] | None:
+    """The running agent and its task with this task's identity, if an agent holds it."""
+    from wizard.agent.client import AgentClient, AgentError
+
+    try:
+        client = await AgentClient.local(timeout=10)
+    except AgentError:
+        return None
+    try:
+        held = await client.find_task(spec.identity())
+    except AgentError:
+        held = None
+    if held is None:
+        await client.close()
+        return None
+    return client, held
+
+
+async def _via_agent(args: argparse.Namespace, spec: TaskSpec, out: Output) -> int | None:
+    """status / retry-failed / export-failed through the agent that holds the task; None if none does."""
+    found = await _held_by_agent(spec)
+    if found is None:
+        return None
+    client, task = found
+    async with client:
+        if args.command == "run":
+            raise InputError(f"the agent at {client.url} holds this task as {task['id']} ({task['state']}): "
+                             f"`migration-agent status|retry-failed|export-failed {args.task}` talk to it; delete "
+                             "it from the agent to run it here")
+        if args.command == "status":
+            if out.as_json:
+                sys.stdout.write(json.dumps({"type": "status", "agent": client.url, **task}, ensure_ascii=False)
+                                 + "\n")
+            else:
+                sys.stdout.write(f"agent {client.url}, task {task['id']}: {task['state'].replace('_', ' ')}\n")
+                _print_counts(task)
+            return OK
+        if args.command == "export-failed":
+            n = await client.export_failed(task["id"], args.output, args.error_class)
+            out.say(f"wrote {n:,} failed objects to {args.output}", rows=n)
+            return OK
+        result = await client.retry_failed(task["id"], args.error_class)
+        out.say(f"the agent is retrying {result['retried']:,} failed objects of task {task['id']}",
+                objects=result["retried"])
+        return OK
+
+
+def _print_counts(task: dict[str, Any]) -> None:
+    listing = task["listing"]
+    sys.stdout.write(f"listing: {'finished' if listing['done'] else 'not finished'}, {listing['objects']:,} objects "
+                     f"({human_bytes(listing['bytes'])}) listed\n")
+    o, b = task["objects"], task["bytes"]
+    sys.stdout.write(f"    done: {o['done']:,} objects, {human_bytes(b['done'])}\n"
+                     f" skipped: {o['skipped']:,} objects\n failed: {o['failed']:,} objects\n"
+                     f"    left: {o['left']:,} objects, {human_bytes(b['left'])}\n")
+    for cls, n in sorted(task["failure_classes"].items()):
+        sys.stdout.write(f"  failed [{cls}]: {n:,}\n")
+
+
 def _install_interrupt(task: asyncio.Task[int]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -208,7 +279,15 @@ def _install_interrupt(task: asyncio.Task[int]) -> None:
 
 
 async def _main_async(args: argparse.Namespace, out: Output) -> int:
+    if args.command == "serve":
+        from wizard.agent.server import serve
+
+        return await serve(args.host, args.port, sys.stdout, args.debug)
     spec = load_task(args.task)
+    if not args.journal and args.command in ("run", "status", "retry-failed", "export-failed"):
+        code = await _via_agent(args, spec, out)
+        if code is not None:
+            return code
     jpath = Path(args.journal) if args.journal else default_journal(spec)
     if args.command in ("status", "export-failed") and not jpath.exists():
         raise InputError(f"no journal for task {spec.name!r} at {jpath}: the task has not run yet")
@@ -222,6 +301,7 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
             return OK
         if args.command == "check":
             return await _check(spec, out)
+        journal.lock()
         if args.command == "retry-failed":
             n = journal.reset_failed(args.error_class)
             out.say(f"retrying {n:,} failed objects", objects=n)
@@ -235,9 +315,19 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+    if args.command == "token":
+        from wizard.agent.server import token_file
+
+        print(token_file())
+        return OK
+    if args.command == "serve" and args.detach:
+        from wizard.agent.server import detach
+
+        argv = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--detach"]
+        return detach(argv, sys.stdout)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "debug", False) else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    out = Output(args.json)
+    out = Output(getattr(args, "json", False))
     try:
         return asyncio.run(_main_async(args, out))
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -256,10 +346,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fail(out: Output, args: argparse.Namespace, exc: BaseException, code: int) -> int:
     out.end_line()
-    if args.debug:
+    if getattr(args, "debug", False):
         traceback.print_exc()
     text = str(exc) if not isinstance(exc, OSError) or not exc.strerror else f"{exc.strerror}: {exc.filename}"
-    if args.json:
+    if getattr(args, "json", False):
         sys.stdout.write(json.dumps({"type": "error", "exit_code": code, "message": text}, ensure_ascii=False) + "\n")
     sys.stderr.write(f"migration-agent: {text}\n")
     return code

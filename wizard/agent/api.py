@@ -1,0 +1,297 @@
+"""The agent's HTTP API (``/v1``, described by ``openapi.py``) on aiohttp.
+
+Every request carries the bearer token from the agent's token file; without it, or with a wrong one, any path
+answers 401 and nothing else. Errors are JSON ``{"error": {"code", "message"}}`` with one sentence. The event
+stream is Server-Sent Events: a snapshot 3 times a second while anything changes (a comment line keeps idle
+streams open) and discrete events as they happen; a client that goes away does not touch the task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from wizard import __version__
+from wizard.agent import openapi
+from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound, Subscriber
+from wizard.errors import InputError, MigrationError, StorageError
+from wizard.task import parse_rate
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SNAPSHOT_EVERY = 0.33       # seconds: 3 snapshots a second on the event stream
+KEEPALIVE_EVERY = 15.0
+AGENT_KEY: web.AppKey[Agent] = web.AppKey("agent", Agent)
+
+
+def error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status,
+                             headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
+
+
+def make_app(agent: Agent, token: str) -> web.Application:
+    """The web application serving ``agent``; ``token`` is what every request must present."""
+    expected = f"Bearer {token}".encode()
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        given = request.headers.get("Authorization", "").encode("utf-8", "replace")
+        if not hmac.compare_digest(given, expected):
+            return error(401, "unauthorized", "missing or wrong bearer token (see `migration-agent token`)")
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if exc.status >= 400:
+                resp = error(exc.status, "not-found" if exc.status == 404 else "http", exc.reason)
+                if "Allow" in exc.headers:  # 405 says which methods the path has (RFC 9110)
+                    resp.headers["Allow"] = exc.headers["Allow"]
+                return resp
+            raise
+        except NotFound as exc:
+            return error(404, "not-found", str(exc))
+        except Conflict as exc:
+            return error(409, exc.code, str(exc))
+        except InputError as exc:
+            return error(400, "bad-input", str(exc))
+        except StorageError as exc:  # a store refused while serving a request (pre-flight of a new task)
+            return error(400, exc.error_class, exc.message)
+        except MigrationError as exc:
+            return error(409, "busy", str(exc))
+
+    app = web.Application(middlewares=[guard], client_max_size=4 * 1024 * 1024)
+    app[AGENT_KEY] = agent
+    started = time.time()
+    doc = openapi.document()
+    r = app.router
+
+    async def get_doc(request: web.Request) -> web.Response:
+        return web.json_response(doc)
+
+    async def get_agent(request: web.Request) -> web.Response:
+        return web.json_response({"version": __version__, "pid": os.getpid(), "started": started,
+                                  "tasks": len(agent.tasks)})
+
+    r.add_get("/v1/openapi.json", get_doc)
+    r.add_get("/v1/agent", get_agent)
+    r.add_get("/v1/tasks", _list)
+    r.add_post("/v1/tasks", _create)
+    r.add_post("/v1/checks", _checks)
+    r.add_get("/v1/tasks/{id}", _get)
+    r.add_delete("/v1/tasks/{id}", _delete)
+    r.add_get("/v1/tasks/{id}/events", _events)
+    r.add_get("/v1/tasks/{id}/failures", _failures)
+    r.add_get("/v1/tasks/{id}/failures.csv", _export)
+    r.add_post("/v1/tasks/{id}/retry-failed", _retry)
+    for action in ("pause", "resume", "cancel", "incremental"):
+        r.add_post(f"/v1/tasks/{{id}}/{action}", _control(action))
+    r.add_patch("/v1/tasks/{id}/limits", _limits)
+    return app
+
+
+def _task(request: web.Request) -> ManagedTask:
+    return request.app[AGENT_KEY].get(request.match_info["id"])
+
+
+async def _body(request: web.Request, allowed: set[str]) -> dict[str, Any]:
+    """The JSON object of a request; InputError naming what is wrong."""
+    if not request.can_read_body:
+        return {}
+    try:
+        data = json.loads(await request.read() or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"the request body is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError("the request body must be a JSON object")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InputError(f"{unknown[0]}: unknown field (allowed: {', '.join(sorted(allowed))})")
+    return data
+
+
+def _field(data: dict[str, Any], name: str, kind: type | tuple[type, ...], what: str, required: bool = False) -> Any:
+    if name not in data:
+        if required:
+            raise InputError(f"{name}: is required ({what})")
+        return None
+    value = data[name]
+    if value is None or not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise InputError(f"{name}: expected {what}, got {json.dumps(value)[:60]}")
+    return value
+
+
+def _query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"{name}: expected a whole number, got {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise InputError(f"{name}: must be between {low} and {high}, got {value}")
+    return value
+
+
+def _query_bool(request: web.Request, name: str) -> bool:
+    raw = request.query.get(name, "false").lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise InputError(f"{name}: expected true or false, got {raw[:40]!r}")
+    return raw in ("true", "1")
+
+
+def _snapshot(task: ManagedTask, status: int = 200) -> web.Response:
+    return web.json_response(task.snapshot(), status=status, dumps=_dumps)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+async def _get(request: web.Request) -> web.Response:
+    return _snapshot(_task(request))
+
+
+async def _list(request: web.Request) -> web.Response:
+    return web.json_response({"tasks": [t.snapshot() for t in request.app[AGENT_KEY]]}, dumps=_dumps)
+
+
+async def _create(request: web.Request) -> web.Response:
+    agent = request.app[AGENT_KEY]
+    data = await _body(request, {"task", "start"})
+    text = _field(data, "task", str, "the task's TOML text", required=True)
+    start = _field(data, "start", bool, "true or false")
+    task = await agent.create(text, start=start is not False)
+    return _snapshot(task, 201)
+
+
+async def _checks(request: web.Request) -> web.Response:
+    agent = request.app[AGENT_KEY]
+    data = await _body(request, {"task"})
+    text = _field(data, "task", str, "the task's TOML text", required=True)
+    return web.json_response({"checks": await agent.check(text)}, dumps=_dumps)
+
+
+async def _delete(request: web.Request) -> web.Response:
+    agent = request.app[AGENT_KEY]
+    task_id = request.match_info["id"]
+    purge = _query_bool(request, "purge")
+    task = agent.get(task_id)
+    async with task.control:
+        kept = await agent.delete(task_id, purge)
+    return web.json_response({"deleted": task_id, "journal_kept": kept})
+
+
+def _control(action: str) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        task = _task(request)
+        async with task.control:
+            await getattr(task, action)()
+        return _snapshot(task)
+    return handle
+
+
+async def _retry(request: web.Request) -> web.Response:
+    task = _task(request)
+    data = await _body(request, {"error_class"})
+    cls = _field(data, "error_class", str, "an error class like \"permission\"")
+    async with task.control:
+        n = await task.retry_failed(cls or None)
+    return web.json_response({"retried": n, "task": task.snapshot()}, dumps=_dumps)
+
+
+async def _limits(request: web.Request) -> web.Response:
+    task = _task(request)
+    data = await _body(request, {"qps_limit", "bandwidth_limit"})
+    if not data:
+        raise InputError("give qps_limit, bandwidth_limit or both")
+    qps = _field(data, "qps_limit", (int, float), "requests per second, 0 = no limit")
+    if qps is not None and (not math.isfinite(qps) or qps < 0 or qps > 1e9):
+        raise InputError(f"qps_limit: must be 0 (no limit) or a positive number, got {qps}")
+    raw = _field(data, "bandwidth_limit", (int, str), "bytes per second or a text like \"50MiB\"")
+    bandwidth = None
+    if raw is not None:
+        bandwidth = parse_rate(raw, "bandwidth_limit")
+    async with task.control:
+        task.set_limits(qps, bandwidth)
+    return _snapshot(task)
+
+
+async def _failures(request: web.Request) -> web.Response:
+    task = _task(request)
+    cls = request.query.get("error_class") or None
+    after = _query_int(request, "after", 0, 0, 2**62)
+    limit = _query_int(request, "limit", 100, 1, 1000)
+    rows = task.journal.failures(cls, after, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    classes = task.journal.failure_classes()
+    total = classes.get(cls, 0) if cls else sum(classes.values())
+    items = [{"id": r[0], "key": r[1], "size": r[2], "error_class": r[3] or "", "error_code": r[4] or "",
+              "message": r[5] or "", "attempts": r[6], "last_attempt": r[7]} for r in rows]
+    return web.json_response({"items": items, "next_after": rows[-1][0] if more else None, "total": total},
+                             dumps=_dumps)
+
+
+async def _export(request: web.Request) -> web.StreamResponse:
+    task = _task(request)
+    cls = request.query.get("error_class") or None
+    name = f"{task.spec.name}-failed.csv".encode("ascii", "replace").decode().replace('"', "_")
+    resp = web.StreamResponse(headers={"Content-Type": "text/csv; charset=utf-8",
+                                       "Content-Disposition": f'attachment; filename="{name}"'})
+    await resp.prepare(request)
+    for text, _rows in task.journal.failed_csv(cls):
+        await resp.write(text.encode("utf-8"))
+    await resp.write_eof()
+    return resp
+
+
+async def _events(request: web.Request) -> web.StreamResponse:
+    task = _task(request)
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                                       "X-Accel-Buffering": "no"})
+    await resp.prepare(request)
+    sub = Subscriber()
+    task.subscribers.add(sub)
+    last: dict[str, Any] | None = None
+    quiet_since = time.monotonic()
+    try:
+        while True:
+            snap = task.snapshot()
+            if snap != last:
+                await _send(resp, "snapshot", snap)
+                last, quiet_since = snap, time.monotonic()
+            elif time.monotonic() - quiet_since > KEEPALIVE_EVERY:
+                await resp.write(b": keep-alive\n\n")
+                quiet_since = time.monotonic()
+            deadline = time.monotonic() + SNAPSHOT_EVERY
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    event = await asyncio.wait_for(sub.queue.get(), left)
+                except TimeoutError:
+                    break
+                await _send(resp, event.get("type", "event"), event)
+                if event.get("type") == "deleted":
+                    return resp
+            if sub.dropped:
+                await _send(resp, "lagged", {"type": "lagged", "dropped": sub.dropped})
+                sub.dropped = 0
+    except (ConnectionResetError, ConnectionError, asyncio.CancelledError):
+        return resp  # the client went away; the task does not notice
+    finally:
+        task.subscribers.discard(sub)
+        with contextlib.suppress(Exception):
+            await resp.write_eof()
+
+
+async def _send(resp: web.StreamResponse, event: str, data: dict[str, Any]) -> None:
+    await resp.write(f"event: {event}\ndata: {_dumps(data)}\n\n".encode())

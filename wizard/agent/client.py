@@ -1,0 +1,214 @@
+"""An async client for the agent's HTTP API: what the CLI uses to reach a running agent and what the wizard uses
+for everything. Errors are ``AgentError`` with the agent's code and sentence; nothing here logs the token.
+
+    async with await AgentClient.local() as agent:
+        task = await agent.create_task(spec.to_toml())
+        async for event in agent.events(task["id"]):
+            ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from wizard.paths import agent_dir
+
+
+class AgentError(Exception):
+    """The agent answered with an error (``status``, ``code``) or could not be reached (``status`` 0)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class AgentUnavailable(AgentError):
+    """No agent answers at the address (not started, stopped, or another address)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, "unavailable", message)
+
+
+def running_agent(folder: Path | None = None) -> dict[str, Any] | None:
+    """The address file of the agent running for this user (url, pid, token_file), or None when none runs."""
+    path = (folder or agent_dir()) / "agent.json"
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        pid = int(info["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info if isinstance(info.get("url"), str) else None
+
+
+class AgentClient:
+    """One connection pool to one agent."""
+
+    def __init__(self, url: str, token: str, *, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=5)
+        self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    async def local(cls, folder: Path | None = None, **kw: Any) -> AgentClient:
+        """The agent running for this user, found through its address and token files."""
+        info = running_agent(folder)
+        if info is None:
+            raise AgentUnavailable("no agent is running (start one with `migration-agent serve`)")
+        return cls.from_token_file(info["url"], Path(info["token_file"]), **kw)
+
+    @classmethod
+    def from_token_file(cls, url: str, path: Path, **kw: Any) -> AgentClient:
+        try:
+            token = path.read_text(encoding="ascii").strip()
+        except OSError as exc:
+            raise AgentUnavailable(f"the agent's token file {path} cannot be read ({exc.strerror})") from None
+        return cls(url, token, **kw)
+
+    async def __aenter__(self) -> AgentClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(headers=self._headers, timeout=self._timeout)
+        return self._session
+
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
+                    params: dict[str, Any] | None = None) -> Any:
+        query = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items()
+                 if v is not None}
+        try:
+            async with self._http().request(method, self.url + path, json=body, params=query) as resp:
+                data = await resp.json(content_type=None) if resp.content_length != 0 else None
+                if resp.status >= 400:
+                    err = (data or {}).get("error", {}) if isinstance(data, dict) else {}
+                    raise AgentError(resp.status, err.get("code", "http"), err.get("message", resp.reason or ""))
+                return data
+        except aiohttp.ClientConnectionError as exc:
+            raise AgentUnavailable(f"the agent at {self.url} does not answer ({type(exc).__name__})") from None
+        except TimeoutError:
+            raise AgentUnavailable(f"the agent at {self.url} did not answer in time") from None
+
+    # -- the API ------------------------------------------------------------------------------------------
+    async def agent(self) -> dict[str, Any]:
+        return await self._call("GET", "/v1/agent")  # type: ignore[no-any-return]
+
+    async def tasks(self) -> list[dict[str, Any]]:
+        return (await self._call("GET", "/v1/tasks"))["tasks"]  # type: ignore[no-any-return]
+
+    async def find_task(self, identity: str) -> dict[str, Any] | None:
+        """The agent's task with this identity (same source, destination and filters), if it holds one."""
+        return next((t for t in await self.tasks() if t["identity"] == identity), None)
+
+    async def create_task(self, toml_text: str, start: bool = True) -> dict[str, Any]:
+        return await self._call("POST", "/v1/tasks", {"task": toml_text, "start": start})  # type: ignore[no-any-return]
+
+    async def checks(self, toml_text: str) -> list[dict[str, Any]]:
+        return (await self._call("POST", "/v1/checks", {"task": toml_text}))["checks"]  # type: ignore[no-any-return]
+
+    async def task(self, task_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/v1/tasks/{task_id}")  # type: ignore[no-any-return]
+
+    async def delete_task(self, task_id: str, purge: bool = False) -> dict[str, Any]:
+        return await self._call("DELETE", f"/v1/tasks/{task_id}", params={"purge": purge})  # type: ignore[no-any-return]
+
+    async def pause(self, task_id: str) -> dict[str, Any]:
+        return await self._call("POST", f"/v1/tasks/{task_id}/pause")  # type: ignore[no-any-return]
+
+    async def resume(self, task_id: str) -> dict[str, Any]:
+        return await self._call("POST", f"/v1/tasks/{task_id}/resume")  # type: ignore[no-any-return]
+
+    async def cancel(self, task_id: str) -> dict[str, Any]:
+        return await self._call("POST", f"/v1/tasks/{task_id}/cancel")  # type: ignore[no-any-return]
+
+    async def incremental(self, task_id: str) -> dict[str, Any]:
+        return await self._call("POST", f"/v1/tasks/{task_id}/incremental")  # type: ignore[no-any-return]
+
+    async def set_limits(self, task_id: str, qps_limit: float | None = None,
+                         bandwidth_limit: int | str | None = None) -> dict[str, Any]:
+        body = {k: v for k, v in (("qps_limit", qps_limit), ("bandwidth_limit", bandwidth_limit)) if v is not None}
+        return await self._call("PATCH", f"/v1/tasks/{task_id}/limits", body)  # type: ignore[no-any-return]
+
+    async def retry_failed(self, task_id: str, error_class: str | None = None) -> dict[str, Any]:
+        body = {"error_class": error_class} if error_class else {}
+        return await self._call("POST", f"/v1/tasks/{task_id}/retry-failed", body)  # type: ignore[no-any-return]
+
+    async def failures(self, task_id: str, error_class: str | None = None, after: int = 0,
+                       limit: int = 100) -> dict[str, Any]:
+        return await self._call("GET", f"/v1/tasks/{task_id}/failures",  # type: ignore[no-any-return]
+                                params={"error_class": error_class, "after": after, "limit": limit})
+
+    async def export_failed(self, task_id: str, path: str | Path, error_class: str | None = None) -> int:
+        """Write the failed-files CSV to ``path``; returns the number of rows."""
+        params = {"error_class": error_class} if error_class else {}
+        try:
+            async with self._http().get(f"{self.url}/v1/tasks/{task_id}/failures.csv", params=params,
+                                        timeout=aiohttp.ClientTimeout(total=None, sock_read=60)) as resp:
+                if resp.status >= 400:
+                    err = (await resp.json(content_type=None)).get("error", {})
+                    raise AgentError(resp.status, err.get("code", "http"), err.get("message", ""))
+                tmp = Path(f"{path}.part")
+                lines = 0
+                with open(tmp, "wb") as f:
+                    async for chunk in resp.content.iter_chunked(256 * 1024):
+                        f.write(chunk)
+                        lines += chunk.count(b"\n")
+                os.replace(tmp, path)
+        except aiohttp.ClientConnectionError as exc:
+            raise AgentUnavailable(f"the agent at {self.url} does not answer ({type(exc).__name__})") from None
+        return max(lines - 1, 0) if lines else 0
+
+    async def events(self, task_id: str) -> AsyncIterator[dict[str, Any]]:
+        """The task's live events (``snapshot``, ``object_failed``, ``state``, ...) as dictionaries with their
+        ``event`` name; ends when the agent closes the stream. Break out of the loop to stop listening."""
+        url = f"{self.url}/v1/tasks/{task_id}/events"
+        try:
+            async with self._http().get(url, timeout=aiohttp.ClientTimeout(total=None, sock_read=60)) as resp:
+                if resp.status >= 400:
+                    err = (await resp.json(content_type=None)).get("error", {})
+                    raise AgentError(resp.status, err.get("code", "http"), err.get("message", ""))
+                name, data = "message", list[str]()
+                async for raw in resp.content:
+                    line = raw.decode("utf-8").rstrip("\r\n")
+                    if not line:
+                        if data:
+                            event = json.loads("\n".join(data))
+                            event["event"] = name
+                            yield event
+                        name, data = "message", list[str]()
+                    elif line.startswith("event:"):
+                        name = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data.append(line[5:].lstrip())
+        except aiohttp.ClientConnectionError as exc:
+            raise AgentUnavailable(f"the agent at {self.url} does not answer ({type(exc).__name__})") from None
+
+    async def wait(self, task_id: str, states: tuple[str, ...] = ("completed", "completed_with_failures", "failed",
+                                                                  "cancelled", "paused"),
+                   timeout: float | None = None) -> dict[str, Any]:
+        """Follow the event stream until the task reaches one of ``states``; returns its snapshot."""
+        async def follow() -> dict[str, Any]:
+            async for event in self.events(task_id):
+                if event["event"] == "snapshot" and event["state"] in states:
+                    return event
+            return await self.task(task_id)
+        with contextlib.suppress(asyncio.TimeoutError):
+            return await asyncio.wait_for(follow(), timeout)
+        raise AgentError(0, "timeout", f"task {task_id} did not reach {'/'.join(states)} in {timeout:.0f} s")

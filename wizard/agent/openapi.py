@@ -1,0 +1,170 @@
+"""The agent's HTTP API described as OpenAPI 3.0; served at ``/v1/openapi.json`` and checked against the live
+agent by schemathesis in the tests, so the document and the handlers cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard import __version__
+
+STATES = ["created", "listing", "running", "paused", "cancelled", "completed", "completed_with_failures", "failed"]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _obj(required: list[str], **props: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props}
+
+
+INT = {"type": "integer", "minimum": 0}
+NUM = {"type": "number", "minimum": 0}
+STR = {"type": "string"}
+TIME = {"type": "number", "nullable": True, "description": "seconds since the epoch"}
+COUNTS = _obj(["objects", "bytes"], objects=INT, bytes=INT)
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj(["error"], error=_obj(["code", "message"], code=STR, message={
+        "type": "string", "description": "one sentence naming what is wrong; never a secret"})),
+    "TaskError": {**_obj(["error_class", "code", "message"], error_class=STR, code=STR, message=STR),
+                  "nullable": True},
+    "Limits": _obj(["qps_limit", "bandwidth_limit"],
+                   qps_limit={**NUM, "description": "requests per second for the task, 0 = no limit"},
+                   bandwidth_limit={**INT, "description": "bytes per second, 0 = no limit"}),
+    "Worker": _obj(["id", "host", "state", "objects_in_flight", "rate_objects", "rate_bytes"], id=STR, host=STR,
+                   state={"type": "string", "enum": ["busy", "idle"]}, objects_in_flight=INT, rate_objects=NUM,
+                   rate_bytes=NUM),
+    "Task": _obj(
+        ["id", "name", "identity", "source", "destination", "state", "color", "pass", "created", "started",
+         "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
+         "failure_classes", "limits", "workers"],
+        id=STR, name=STR, identity={"type": "string", "description": "the same for the same source, destination "
+                                    "and filters"},
+        source=STR, destination=STR, state={"type": "string", "enum": STATES},
+        color={"type": "string", "enum": ["green", "yellow", "red"], "nullable": True,
+               "description": "green: completed, all copied or skipped; yellow: completed, some failed; red: "
+                              "could not run"},
+        **{"pass": {"type": "integer", "minimum": 1, "description": "1, then 2 and up for incremental passes"}},
+        created={"type": "number"}, started=TIME, finished=TIME, error=_ref("TaskError"),
+        listing=_obj(["objects", "bytes", "done"], objects=INT, bytes=INT, done={"type": "boolean"}),
+        objects=_obj(["total", "done", "failed", "skipped", "left"], total=INT, done=INT, failed=INT, skipped=INT,
+                     left=INT),
+        bytes=_obj(["total", "done", "wire", "left"], total=INT, done=INT, wire=INT, left=INT),
+        rate_objects=NUM, rate_bytes=NUM,
+        eta_seconds={"type": "number", "nullable": True, "description": "null until listing has ended"},
+        failure_classes={"type": "object", "additionalProperties": INT}, limits=_ref("Limits"),
+        workers={"type": "array", "items": _ref("Worker")}),
+    "TaskList": _obj(["tasks"], tasks={"type": "array", "items": _ref("Task")}),
+    "NewTask": _obj(["task"], task={"type": "string", "description": "the task file's TOML text (credentials "
+                                    "as env:/keyring: references, absolute local paths)"},
+                    start={"type": "boolean", "default": True}),
+    "CheckRequest": _obj(["task"], task={"type": "string", "description": "a task's TOML text"}),
+    "Check": _obj(["name", "ok", "message"], name=STR, ok={"type": "boolean"}, message=STR),
+    "Checks": _obj(["checks"], checks={"type": "array", "items": _ref("Check")}),
+    "Failure": _obj(["id", "key", "size", "error_class", "error_code", "message", "attempts", "last_attempt"],
+                    id=INT, key=STR, size={"type": "integer"}, error_class=STR, error_code=STR, message=STR,
+                    attempts=INT, last_attempt=TIME),
+    "FailurePage": _obj(["items", "next_after", "total"], items={"type": "array", "items": _ref("Failure")},
+                        next_after={"type": "integer", "nullable": True,
+                                    "description": "pass as `after` for the next page; null at the end"},
+                        total=INT),
+    "RetryRequest": _obj([], error_class={"type": "string", "description": "only failures of this class"}),
+    "Retried": _obj(["retried", "task"], retried=INT, task=_ref("Task")),
+    "LimitsPatch": {"type": "object", "minProperties": 1, "properties": {
+        "qps_limit": {**NUM, "description": "0 = no limit"},
+        "bandwidth_limit": {"oneOf": [INT, {"type": "string", "description": "like \"50MiB\" or \"80Mbit\""}]}}},
+    "Deleted": _obj(["deleted", "journal_kept"], deleted=STR, journal_kept={"type": "boolean"}),
+    "Agent": _obj(["version", "pid", "started", "tasks"], version=STR, pid=INT, started={"type": "number"},
+                  tasks=INT),
+}
+
+_ERRORS = {"400": _json(_ref("Error"), "bad input: the message names the field"),
+           "401": _json(_ref("Error"), "missing or wrong bearer token")}
+_NOT_FOUND = {"404": _json(_ref("Error"), "no such task")}
+_CONFLICT = {"409": _json(_ref("Error"), "not possible in the task's state; the message says why")}
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_CLASS = {"name": "error_class", "in": "query", "required": False, "schema": {"type": "string"},
+          "description": "only failures of this error class"}
+
+
+def _op(op_id: str, summary: str, ok: dict[str, Any], *, code: str = "200", body: str | None = None,
+        params: list[dict[str, Any]] | None = None, task: bool = True, conflict: bool = False,
+        body_required: bool = True) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": op_id, "summary": summary, "responses": {code: ok, **_ERRORS}}
+    if task:
+        op["responses"].update(_NOT_FOUND)
+    if conflict:
+        op["responses"].update(_CONFLICT)
+    if params or task:
+        op["parameters"] = (_ID if task else []) + (params or [])
+    if body:
+        op["requestBody"] = {"required": body_required, "content": {"application/json": {"schema": _ref(body)}}}
+    return op
+
+
+TASK = _json(_ref("Task"), "the task's snapshot")
+
+PATHS: dict[str, Any] = {
+    "/v1/openapi.json": {"get": _op("openapi", "This document", _json({"type": "object"}, "OpenAPI 3.0"),
+                                    task=False)},
+    "/v1/agent": {"get": _op("agent", "The agent: version, pid, when it started",
+                             _json(_ref("Agent"), "the agent"), task=False)},
+    "/v1/tasks": {
+        "get": _op("listTasks", "Every task, oldest first", _json(_ref("TaskList"), "the tasks"), task=False),
+        "post": _op("createTask", "Create a task from its TOML text, started unless start is false", TASK,
+                    code="201", body="NewTask", task=False, conflict=True)},
+    "/v1/checks": {"post": _op("checks", "Pre-flight checks of a task (it need not exist): access, write "
+                               "permission, clock, size estimate", _json(_ref("Checks"), "one row per check"),
+                               body="CheckRequest", task=False)},
+    "/v1/tasks/{id}": {
+        "get": _op("getTask", "One task's snapshot", TASK),
+        "delete": _op("deleteTask", "Forget a task (stopped first, uploads aborted); the journal is kept unless "
+                      "purge is true", _json(_ref("Deleted"), "deleted"),
+                      params=[{"name": "purge", "in": "query", "required": False,
+                               "schema": {"type": "boolean", "default": False}}])},
+    "/v1/tasks/{id}/events": {"get": _op(
+        "taskEvents", "Server-Sent Events: `snapshot` 2-4 times a second while something changes, and discrete "
+        "events (`object_failed`, `task_finished`, `state`, `limits`, `lagged`, `deleted`)",
+        {"description": "an endless text/event-stream", "content": {"text/event-stream": {"schema": STR}}})},
+    "/v1/tasks/{id}/failures": {"get": _op(
+        "listFailures", "A page of failed objects, oldest first", _json(_ref("FailurePage"), "a page"),
+        params=[_CLASS, {"name": "after", "in": "query", "required": False, "schema": {**INT, "default": 0}},
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}])},
+    "/v1/tasks/{id}/failures.csv": {"get": _op(
+        "exportFailures", "The failed-files CSV (UTF-8 with BOM; key,size,error_class,error_code,message,attempts,"
+        "last_attempt)", {"description": "CSV", "content": {"text/csv": {"schema": STR}}}, params=[_CLASS])},
+    "/v1/tasks/{id}/retry-failed": {"post": _op(
+        "retryFailed", "Copy the failed objects again (all, or one error class)", _json(_ref("Retried"), "queued"),
+        body="RetryRequest", body_required=False)},
+    "/v1/tasks/{id}/pause": {"post": _op("pauseTask", "Stop cleanly; resume goes on where it stood", TASK,
+                                         conflict=True)},
+    "/v1/tasks/{id}/resume": {"post": _op("resumeTask", "Run a created, paused, cancelled or red task", TASK,
+                                          conflict=True)},
+    "/v1/tasks/{id}/cancel": {"post": _op("cancelTask", "Stop for good; no multipart upload is left behind", TASK,
+                                          conflict=True)},
+    "/v1/tasks/{id}/limits": {"patch": _op("setLimits", "Change qps_limit and bandwidth_limit while it runs", TASK,
+                                           body="LimitsPatch")},
+    "/v1/tasks/{id}/incremental": {"post": _op(
+        "incrementalPass", "Migrate what changed since the last pass: new objects, changed objects and failed ones",
+        TASK, conflict=True)},
+}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Migration Wizard agent", "version": __version__,
+                 "description": "Tasks that outlive their clients: create, follow, pause, resume, cancel, retry "
+                                "failed files, export them, change limits live. Every request needs the bearer "
+                                "token from the agent's token file (`migration-agent token`)."},
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    }

@@ -1,0 +1,417 @@
+"""The tasks an agent holds. Each lives in its own folder (the task file and its state) with its journal, runs
+in the agent's event loop, and outlives any client: clients come and go, the task goes on.
+
+States: ``created`` (not started), ``listing`` / ``running``, ``paused``, ``cancelled``, and the vendor docs'
+end states with their colours: ``completed`` (green: every object copied or skipped), ``completed_with_failures``
+(yellow: some objects failed) and ``failed`` (red: the task could not run, with the reason as a code).
+A task that was running when the agent stopped, by a signal or a crash, runs again when the agent starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wizard.agent.preflight import run_checks
+from wizard.engine.events import Counters, Sampler
+from wizard.engine.journal import Journal
+from wizard.engine.limits import Limits
+from wizard.engine.runner import Runner, load_counters
+from wizard.errors import MigrationError, StorageError
+from wizard.paths import journal_path
+from wizard.storage.base import Store
+from wizard.storage.factory import make_store
+from wizard.task import TaskSpec, parse_task_text
+
+log = logging.getLogger(__name__)
+COLORS = {"completed": "green", "completed_with_failures": "yellow", "failed": "red"}
+ACTIVE = ("listing", "running")
+QUEUE = 1000                 # discrete events buffered per subscriber before it is told it lagged
+
+
+class NotFound(MigrationError):
+    """No task with that id."""
+
+
+class Conflict(MigrationError):
+    """The task is not in a state where that can be done; ``code`` says which rule."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class TaskState:
+    """What the agent keeps about a task besides its journal (``state.json``); never a secret."""
+
+    id: str
+    name: str
+    journal: str
+    created: float = field(default_factory=time.time)
+    state: str = "created"
+    started: float | None = None
+    finished: float | None = None
+    error: dict[str, str] | None = None
+    qps_limit: float | None = None        # changed live; None: the task file's value
+    bandwidth_limit: int | None = None
+
+
+class Subscriber:
+    """One client's live stream: discrete events queue up here; snapshots are sampled by the stream itself."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE)
+        self.dropped = 0
+
+    def put(self, event: dict[str, Any]) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.dropped += 1  # the client learns it lagged and pages the failures instead
+
+
+class ManagedTask:
+    """One task: its spec, state, journal and (while it runs) its Runner."""
+
+    def __init__(self, folder: Path, spec: TaskSpec, st: TaskState) -> None:
+        self.folder, self.spec, self.st = folder, spec, st
+        self.journal = Journal(st.journal, spec.identity(), spec.name)
+        self.runner: Runner | None = None
+        self.job: asyncio.Task[None] | None = None
+        self.subscribers: set[Subscriber] = set()
+        self.control = asyncio.Lock()   # one control operation (pause, resume, cancel, ...) at a time
+        self._stop_as = ""              # why we cancelled our own run: paused | cancelled | shutdown
+        self._idle: Sampler | None = None
+        self._classes: tuple[int, dict[str, int]] = (-1, {})
+
+    @property
+    def id(self) -> str:
+        return self.st.id
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and not self.job.done()
+
+    def limits(self) -> tuple[float, int]:
+        o = self.spec.options
+        return (o.qps_limit if self.st.qps_limit is None else self.st.qps_limit,
+                o.bandwidth_limit if self.st.bandwidth_limit is None else self.st.bandwidth_limit)
+
+    def save(self) -> None:
+        """Write state.json atomically: a crash leaves the old or the new file, never half of one."""
+        tmp = self.folder / "state.json.tmp"
+        tmp.write_text(json.dumps(asdict(self.st), indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.folder / "state.json")
+
+    # -- running --------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Run (or resume) the task; a task that cannot start ends red with the reason, it does not raise."""
+        if self.running:
+            return
+        self._stop_as = ""
+        self.st.started, self.st.finished, self.st.error = time.time(), None, None
+        try:
+            self.journal.lock()
+            conns = self.spec.options.concurrency * 2
+            src = make_store(self.spec.source, "source", connections=conns)
+            dst = make_store(self.spec.destination, "destination", connections=conns)
+        except MigrationError as exc:
+            self.journal.unlock()
+            self._end("failed", _error(exc))
+            return
+        qps, bandwidth = self.limits()
+        self.runner = Runner(self.spec, src, dst, self.journal, limits=Limits(qps, bandwidth),
+                             on_event=self._on_event, report_every=0.5)
+        self._set_state("running")
+        self.job = asyncio.create_task(self._drive(self.runner, src, dst))
+
+    async def _drive(self, runner: Runner, src: Store, dst: Store) -> None:
+        state, error = "failed", None
+        try:
+            summary = await runner.run()
+            state = summary.status
+        except asyncio.CancelledError:
+            state = self._stop_as or "paused"
+        except MigrationError as exc:
+            state, error = "failed", _error(exc)
+        except Exception as exc:  # a bug: the task ends red and visibly, the agent stays up
+            log.exception("task %s stopped unexpectedly", self.id)
+            state, error = "failed", {"error_class": "internal", "code": type(exc).__name__,
+                                      "message": f"unexpected {type(exc).__name__} (see the agent's log)"}
+        finally:
+            for store in (src, dst):
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(store.close())
+            self.journal.unlock()
+            self.runner = None
+            self._idle = None
+        if state != "shutdown":
+            self._end(state, error)
+
+    async def _stop(self, why: str, keep_uploads: bool) -> None:
+        if self.runner is not None and self.job is not None and not self.job.done():
+            self._stop_as = why
+            self.runner.keep_uploads = keep_uploads
+            self.job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.job
+
+    async def pause(self) -> None:
+        """Stop cleanly; recorded multipart uploads stay so a resume goes on with their verified parts."""
+        if self.st.state == "paused":
+            return
+        if not self.running:
+            raise Conflict("not-running", f"task {self.id} is not running ({self.st.state}): nothing to pause")
+        await self._stop("paused", keep_uploads=True)
+
+    async def resume(self) -> None:
+        if self.running:
+            return
+        if self.st.state in ("completed", "completed_with_failures"):
+            raise Conflict("finished", f"task {self.id} has finished: retry its failed files or run an incremental "
+                                       "pass instead")
+        await self.start()
+
+    async def cancel(self) -> None:
+        """Stop for good: every multipart upload the task started is aborted at the destination."""
+        if self.st.state in ("completed", "completed_with_failures", "cancelled"):
+            raise Conflict("finished", f"task {self.id} is {self.st.state.replace('_', ' ')}: nothing to cancel")
+        if self.running:
+            await self._stop("cancelled", keep_uploads=False)
+            return
+        left = await self._abort_recorded_uploads()
+        self._end("cancelled", None if not left else {
+            "error_class": "uploads-left", "code": "UploadsLeft",
+            "message": f"{left} multipart upload(s) could not be aborted at the destination; cancel again later"})
+
+    async def _abort_recorded_uploads(self) -> int:
+        uploads = self.journal.uploads()
+        if not uploads:
+            return 0
+        try:
+            dst = make_store(self.spec.destination, "destination")
+        except MigrationError:
+            return len(uploads)
+        left = 0
+        try:
+            await dst.open()
+            for object_id, key, upload_id in uploads:
+                try:
+                    await dst.abort_upload(self.spec.destination.prefix + key, upload_id)
+                    self.journal.drop_upload(object_id)
+                except StorageError:
+                    left += 1
+        finally:
+            await dst.close()
+        return left
+
+    async def retry_failed(self, error_class: str | None) -> int:
+        """Failed objects (all, or one class) become pending and the task runs again to copy only those."""
+        if self.running:  # restart, so the new run's dispatch sees rows it has already passed
+            await self._stop("paused", keep_uploads=True)
+        n = self.journal.reset_failed(error_class)
+        self._classes = (-1, {})
+        await self.start()
+        return n
+
+    async def incremental(self) -> int:
+        """Start another pass over the source: new and changed objects are copied; returns the pass number."""
+        if self.running:
+            raise Conflict("running", f"task {self.id} is running: an incremental pass starts after it finishes")
+        if self.st.state == "created":
+            raise Conflict("not-started", f"task {self.id} has not run yet: start it first")
+        number = self.journal.begin_pass()
+        await self.start()
+        return number
+
+    def set_limits(self, qps: float | None, bandwidth: int | None) -> None:
+        if qps is not None:
+            self.st.qps_limit = qps
+        if bandwidth is not None:
+            self.st.bandwidth_limit = bandwidth
+        if self.runner is not None:
+            self.runner.set_limits(qps, bandwidth)
+        self.save()
+        q, b = self.limits()
+        self.broadcast({"type": "limits", "qps_limit": q, "bandwidth_limit": b})
+
+    async def shutdown(self) -> None:
+        """The agent is stopping: stop the run but keep the state, so the next agent resumes it."""
+        await self._stop("shutdown", keep_uploads=True)
+
+    def close(self) -> None:
+        for sub in self.subscribers:
+            sub.put({"type": "deleted", "id": self.id})
+        self.journal.close()
+
+    # -- state and events -------------------------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        self.st.state = state
+        self.save()
+        self.broadcast({"type": "state", "state": state, "color": COLORS.get(state), "error": self.st.error})
+
+    def _end(self, state: str, error: dict[str, str] | None) -> None:
+        self.st.finished = time.time()
+        self.st.error = error
+        self._set_state(state)
+
+    def _on_event(self, event: Any) -> None:
+        if getattr(event, "type", "") != "progress":  # snapshots are sampled by each stream, not pushed
+            self.broadcast(event.to_json())
+
+    def broadcast(self, event: dict[str, Any]) -> None:
+        for sub in self.subscribers:
+            sub.put(event)
+
+    def state(self) -> str:
+        if self.running and self.runner is not None:
+            return "running" if self.runner.counters.listing_done else "listing"
+        return self.st.state
+
+    def failure_classes(self) -> dict[str, int]:
+        """Failures by class, counted again only when the journal's failed total moved."""
+        failed = self.journal.counts()["failed"][0]
+        if self._classes[0] != failed:
+            self._classes = (failed, self.journal.failure_classes())
+        return self._classes[1]
+
+    def snapshot(self) -> dict[str, Any]:
+        """The task as clients see it: state and colour, counts, rates, ETA, listing, workers, limits, error."""
+        runner = self.runner
+        if runner is not None:
+            progress = runner.sampler.snapshot().to_json()
+            counters = runner.counters
+        else:
+            if self._idle is None:
+                self._idle = Sampler(load_counters(Counters(), self.journal))
+            progress = self._idle.snapshot().to_json()
+            progress["rate_objects"] = progress["rate_bytes"] = 0.0
+            counters = self._idle.c
+            if not counters.listing_done or progress["objects"]["left"]:
+                progress["eta_seconds"] = None  # not running: no promise
+        progress.pop("type", None)
+        progress.pop("elapsed", None)
+        qps, bandwidth = self.limits()
+        state = self.state()
+        return {
+            "id": self.id, "name": self.spec.name, "identity": self.spec.identity(),
+            "source": self.spec.source.describe(), "destination": self.spec.destination.describe(),
+            "state": state, "color": COLORS.get(state), "pass": self.journal.pass_number(),
+            "created": self.st.created, "started": self.st.started, "finished": self.st.finished,
+            "error": self.st.error, **progress,
+            "failure_classes": self.failure_classes(),
+            "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth},
+            "workers": [{"id": "local", "host": socket.gethostname(), "state": "busy" if runner else "idle",
+                         "objects_in_flight": counters.in_flight if runner else 0,
+                         "rate_objects": progress["rate_objects"], "rate_bytes": progress["rate_bytes"]}],
+        }
+
+
+def _error(exc: MigrationError) -> dict[str, str]:
+    if isinstance(exc, StorageError):
+        return {"error_class": exc.error_class, "code": exc.code, "message": exc.message}
+    return {"error_class": "input" if type(exc).__name__ == "InputError" else "busy", "code": type(exc).__name__,
+            "message": str(exc)}
+
+
+class Agent:
+    """Every task of one agent, kept under ``home`` (``tasks/<id>/``); journals live where the CLI keeps them,
+        so ``migration-agent status TASK`` finds a task the agent ran."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.tasks: dict[str, ManagedTask] = {}
+        (home / "tasks").mkdir(parents=True, exist_ok=True)
+
+    def load(self) -> list[ManagedTask]:
+        """Read every task folder; returns the tasks that were running when the agent last stopped."""
+        again = []
+        for folder in sorted((self.home / "tasks").iterdir()):
+            try:
+                st = TaskState(**json.loads((folder / "state.json").read_text(encoding="utf-8")))
+                spec = parse_task_text((folder / "task.toml").read_text(encoding="utf-8"), f"{folder}/task.toml")
+                task = ManagedTask(folder, spec, st)
+            except (OSError, ValueError, TypeError, MigrationError) as exc:
+                log.error("task folder %s cannot be loaded, left as it is: %s", folder, exc)
+                continue
+            self.tasks[st.id] = task
+            if st.state in ACTIVE:
+                again.append(task)
+        return again
+
+    async def resume_all(self) -> None:
+        for task in self.load():
+            await task.start()
+
+    def get(self, task_id: str) -> ManagedTask:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise NotFound(f"no task {task_id!r} in this agent")
+        return task
+
+    def __iter__(self) -> Iterator[ManagedTask]:
+        return iter(sorted(self.tasks.values(), key=lambda t: t.st.created))
+
+    async def create(self, text: str, start: bool = True) -> ManagedTask:
+        """A task from its TOML text (InputError names the field); started unless ``start`` is false."""
+        spec = parse_task_text(text)
+        for other in self.tasks.values():
+            if other.spec.identity() == spec.identity():
+                raise Conflict("exists", f"task {other.id} ({other.spec.name}) already migrates this source into "
+                                         "this destination: open it, or delete it first")
+        task_id = "t" + secrets.token_hex(5)
+        folder = self.home / "tasks" / task_id
+        folder.mkdir(parents=True)
+        (folder / "task.toml").write_text(spec.to_toml(), encoding="utf-8")
+        task = ManagedTask(folder, spec, TaskState(task_id, spec.name, str(journal_path(spec.name, spec.identity()))))
+        task.save()
+        self.tasks[task_id] = task
+        if start:
+            await task.start()
+        return task
+
+    async def delete(self, task_id: str, purge: bool = False) -> bool:
+        """Forget a task (stopping it first, uploads aborted); its journal stays unless ``purge``."""
+        task = self.get(task_id)
+        if task.running:
+            await task._stop("cancelled", keep_uploads=False)
+        elif task.journal.uploads():
+            await task._abort_recorded_uploads()
+        del self.tasks[task_id]
+        task.close()
+        shutil.rmtree(task.folder, ignore_errors=True)
+        if purge:
+            for suffix in ("", "-wal", "-shm", ".lock"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(f"{task.st.journal}{suffix}")
+        return not purge
+
+    async def check(self, text: str) -> list[dict[str, object]]:
+        """The pre-flight checks of a task that need not exist yet (the wizard's review page)."""
+        spec = parse_task_text(text)
+        src = make_store(spec.source, "source")
+        dst = make_store(spec.destination, "destination")
+        try:
+            for store in (src, dst):
+                await store.open()
+            return [c.to_json() for c in await run_checks(spec, src, dst)]
+        finally:
+            await src.close()
+            await dst.close()
+
+    async def shutdown(self) -> None:
+        await asyncio.gather(*(t.shutdown() for t in self.tasks.values()), return_exceptions=True)
+        for task in self.tasks.values():
+            task.journal.close()
