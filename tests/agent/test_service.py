@@ -205,6 +205,8 @@ def test_live_limit_change_changes_the_request_rate(tmp_path: Path, service: Age
     # at most in the window, even if every request were a write.
     slow = _objects_in(service, tid, 3.0)
     assert slow <= 3.0 * 10 + 10, slow
+    busy = service.request("POST", f"/v1/tasks/{tid}/incremental")
+    assert busy.status == 409 and busy.json()["error"]["code"] == "running"
     snap = service.call("PATCH", f"/v1/tasks/{tid}/limits", {"qps_limit": 0})
     assert snap["limits"]["qps_limit"] == 0
     fast = _objects_in(service, tid, 2.0)
@@ -367,3 +369,60 @@ def test_unreachable_store_is_red_with_a_reason_and_no_secret_anywhere(
             data = path.read_bytes()
             for secret in secrets:
                 assert secret.encode() not in data, path
+
+
+def test_delete_keeps_the_journal_unless_purged(tmp_path: Path, service: AgentProcess, s3_source: SeaweedS3,
+                                                s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
+                                                home: Path) -> None:
+    fill(s3_source, src_bucket, small(5))
+    first = service.call("POST", "/v1/tasks", {"task": s3_task(tmp_path, s3_source, src_bucket, s3_dest, dst_bucket,
+                                                               name="one")}, expect=201)["id"]
+    service.wait_for(first, "completed")
+    journals = sorted((home / "data" / "journals").glob("one-*.sqlite"))
+    assert len(journals) == 1
+    assert service.call("DELETE", f"/v1/tasks/{first}") == {"deleted": first, "journal_kept": True}
+    assert journals[0].exists() and service.request("GET", f"/v1/tasks/{first}").status == 404
+    # Created again, the task finds its journal: nothing is copied twice.
+    again = service.call("POST", "/v1/tasks", {"task": s3_task(tmp_path, s3_source, src_bucket, s3_dest,
+                                                               dst_bucket, name="one"), "start": False},
+                         expect=201)
+    assert (again["state"], again["objects"]["done"]) == ("created", 5)
+    assert service.request("POST", f"/v1/tasks/{again['id']}/incremental").json()["error"]["code"] == "not-started"
+    assert service.call("DELETE", f"/v1/tasks/{again['id']}?purge=true")["journal_kept"] is False
+    assert not journals[0].exists()
+    bad = service.request("DELETE", f"/v1/tasks/{again['id']}?purge=maybe")
+    assert bad.status == 400 and bad.json()["error"]["message"] == "purge: expected true or false, got 'maybe'"
+
+
+def test_one_agent_per_data_folder_and_detach(agent_env: dict[str, str], home: Path, service: AgentProcess) -> None:
+    second = agent("serve", "--port", "0", env=agent_env, timeout=30)
+    assert second.returncode == 1
+    assert second.stderr.strip().startswith("migration-agent: an agent is already running for this data folder")
+    assert service.url in second.stderr
+    assert service.stop() == 0
+
+    started = agent("serve", "--detach", "--port", "0", env=agent_env, timeout=60)
+    assert started.returncode == 0, started.stdout + started.stderr
+    lines = started.stdout.splitlines()
+    assert lines[0].startswith("listening on http://127.0.0.1:") and lines[1].startswith("token file: ")
+    pid = int((home / "data" / "agent" / "agent.pid").read_text())
+    assert lines[2] == f"pid: {pid}"
+    detached = AgentProcess(agent_env, home)
+    detached.url, detached.token_file = lines[0].split(" ", 2)[2], Path(lines[1].split(": ", 1)[1])
+    assert detached.call("GET", "/v1/agent")["pid"] == pid
+    os.kill(pid, 15)
+    _until(lambda: not (home / "data" / "agent" / "agent.json").exists(), 30)
+
+
+def test_listening_beyond_loopback_warns_and_a_bad_host_is_refused() -> None:
+    from wizard.agent.server import check_host
+    from wizard.errors import InputError
+
+    out = io.StringIO()
+    check_host("127.0.0.1", out)
+    check_host("::1", out)
+    assert out.getvalue() == ""
+    check_host("10.1.2.3", out)
+    assert out.getvalue().startswith("warning: listening on 10.1.2.3, not on the loopback address")
+    with pytest.raises(InputError, match="--host: 'example.com' is not an IP address"):
+        check_host("example.com", out)
