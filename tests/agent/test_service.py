@@ -426,3 +426,32 @@ def test_listening_beyond_loopback_warns_and_a_bad_host_is_refused() -> None:
     assert out.getvalue().startswith("warning: listening on 10.1.2.3, not on the loopback address")
     with pytest.raises(InputError, match="--host: 'example.com' is not an IP address"):
         check_host("example.com", out)
+
+
+def test_probe_tests_one_side_with_credentials_it_never_keeps(service: AgentProcess, s3_source: SeaweedS3,
+                                                              s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
+                                                              home: Path) -> None:
+    fill(s3_source, src_bucket, small(1))
+    side = {"kind": "s3", "endpoint": s3_source.endpoint, "bucket": src_bucket}
+    good = {"access_key_id": s3_source.access_key, "secret_access_key": s3_source.secret_key}
+    ok = service.call("POST", "/v1/probe", {"side": "source", "location": side, "credentials": good})
+    assert ok["ok"] is True and [c["name"] for c in ok["checks"]] == ["source-access"]
+    wrong = {"access_key_id": s3_source.access_key, "secret_access_key": "not-the-secret-XYZZY"}
+    refused = service.call("POST", "/v1/probe", {"side": "source", "location": side, "credentials": wrong})
+    assert refused["ok"] is False and refused["checks"][0]["error_class"] == "auth"
+    dest = {"kind": "s3", "endpoint": s3_dest.endpoint, "bucket": dst_bucket, "credentials": "env:DST"}
+    written = service.call("POST", "/v1/probe", {"side": "destination", "location": dest})
+    assert [(c["name"], c["ok"]) for c in written["checks"]] == [("destination-access", True),
+                                                                 ("destination-write", True)]
+    bad = service.request("POST", "/v1/probe", {"side": "source", "location": {**side, "endpoint": "s3.example"},
+                                                "credentials": good})
+    assert bad.status == 400 and bad.json()["error"]["message"].startswith("source.endpoint: ")
+    empty = service.request("POST", "/v1/probe", {"side": "source", "location": side,
+                                                  "credentials": {"access_key_id": "k", "secret_access_key": ""}})
+    assert empty.status == 400 and "must not be empty" in empty.json()["error"]["message"]
+    assert service.stop() == 0
+    for path in home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert s3_source.secret_key.encode() not in data and b"XYZZY" not in data, path
+    assert "XYZZY" not in service.stderr() and s3_source.secret_key not in service.stderr()

@@ -25,6 +25,7 @@ from wizard import __version__
 from wizard.agent import openapi
 from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound, Subscriber
 from wizard.errors import InputError, MigrationError, StorageError
+from wizard.secrets import Credentials
 from wizard.task import parse_rate
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def make_app(agent: Agent, token: str) -> web.Application:
     r.add_get("/v1/tasks", _list)
     r.add_post("/v1/tasks", _create)
     r.add_post("/v1/checks", _checks)
+    r.add_post("/v1/probe", _probe)
     r.add_get("/v1/tasks/{id}", _get)
     r.add_delete("/v1/tasks/{id}", _delete)
     r.add_get("/v1/tasks/{id}/events", _events)
@@ -179,6 +181,21 @@ async def _checks(request: web.Request) -> web.Response:
     data = await _body(request, {"task"})
     text = _field(data, "task", str, "the task's TOML text", required=True)
     return web.json_response({"checks": await agent.check(text)}, dumps=_dumps)
+
+
+async def _probe(request: web.Request) -> web.Response:
+    data = await _body(request, {"side", "location", "credentials"})
+    side = _field(data, "side", str, "\"source\" or \"destination\"", required=True)
+    table = _field(data, "location", dict, "a location table", required=True)
+    raw = _field(data, "credentials", dict, "an object with access_key_id and secret_access_key")
+    creds = None
+    if raw is not None:
+        key_id = _field(raw, "access_key_id", str, "the access key ID", required=True)
+        secret = _field(raw, "secret_access_key", str, "the secret", required=True)
+        if not key_id.strip() or not secret:
+            raise InputError("credentials: the access key ID and the secret must not be empty")
+        creds = Credentials(key_id.strip(), secret)
+    return web.json_response(await request.app[AGENT_KEY].probe(table, side, creds), dumps=_dumps)
 
 
 async def _delete(request: web.Request) -> web.Response:

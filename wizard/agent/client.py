@@ -123,6 +123,14 @@ class AgentClient:
     async def checks(self, toml_text: str) -> list[dict[str, Any]]:
         return (await self._call("POST", "/v1/checks", {"task": toml_text}))["checks"]  # type: ignore[no-any-return]
 
+    async def probe(self, side: str, location: dict[str, Any], access_key_id: str | None = None,
+                    secret_access_key: str | None = None) -> dict[str, Any]:
+        """Test one side (the wizard's "Test connection"); inline credentials are used for this call only."""
+        body: dict[str, Any] = {"side": side, "location": location}
+        if access_key_id is not None:
+            body["credentials"] = {"access_key_id": access_key_id, "secret_access_key": secret_access_key or ""}
+        return await self._call("POST", "/v1/probe", body)  # type: ignore[no-any-return]
+
     async def task(self, task_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/v1/tasks/{task_id}")  # type: ignore[no-any-return]
 

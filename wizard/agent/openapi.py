@@ -64,7 +64,14 @@ SCHEMAS: dict[str, Any] = {
                                     "as env:/keyring: references, absolute local paths)"},
                     start={"type": "boolean", "default": True}),
     "CheckRequest": _obj(["task"], task={"type": "string", "description": "a task's TOML text"}),
-    "Check": _obj(["name", "ok", "message"], name=STR, ok={"type": "boolean"}, message=STR),
+    "Check": _obj(["name", "ok", "message", "error_class", "code", "detail"], name=STR, ok={"type": "boolean"},
+                  message=STR, error_class=STR, code=STR, detail={"type": "object"}),
+    "ProbeRequest": _obj(["side", "location"], side={"type": "string", "enum": ["source", "destination"]},
+                         location={"type": "object", "description": "a [source]/[destination] table as JSON"},
+                         credentials={**_obj(["access_key_id", "secret_access_key"], access_key_id=STR,
+                                             secret_access_key=STR),
+                                      "description": "used for this test only, never stored or logged"}),
+    "Probe": _obj(["ok", "checks"], ok={"type": "boolean"}, checks={"type": "array", "items": _ref("Check")}),
     "Checks": _obj(["checks"], checks={"type": "array", "items": _ref("Check")}),
     "Failure": _obj(["id", "key", "size", "error_class", "error_code", "message", "attempts", "last_attempt"],
                     id=INT, key=STR, size={"type": "integer"}, error_class=STR, error_code=STR, message=STR,
@@ -121,6 +128,9 @@ PATHS: dict[str, Any] = {
     "/v1/checks": {"post": _op("checks", "Pre-flight checks of a task (it need not exist): access, write "
                                "permission, clock, size estimate", _json(_ref("Checks"), "one row per check"),
                                body="CheckRequest", task=False)},
+    "/v1/probe": {"post": _op("probe", "Test one side before a task exists: reachable, credentials accepted, "
+                              "bucket present, and for a destination a write probe", _json(_ref("Probe"), "checks"),
+                              body="ProbeRequest", task=False)},
     "/v1/tasks/{id}": {
         "get": _op("getTask", "One task's snapshot", TASK),
         "delete": _op("deleteTask", "Forget a task (stopped first, uploads aborted); the journal is kept unless "

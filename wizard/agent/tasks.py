@@ -23,16 +23,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.agent.preflight import run_checks
+from wizard.agent.preflight import Check, run_checks, store_check, write_probe
 from wizard.engine.events import Counters, Sampler
 from wizard.engine.journal import Journal
 from wizard.engine.limits import Limits
 from wizard.engine.runner import Runner, load_counters
-from wizard.errors import MigrationError, StorageError
+from wizard.errors import InputError, MigrationError, StorageError
 from wizard.paths import journal_path
+from wizard.secrets import Credentials
 from wizard.storage.base import Store
 from wizard.storage.factory import make_store
-from wizard.task import TaskSpec, parse_task_text
+from wizard.task import TaskSpec, parse_location, parse_task_text
 
 log = logging.getLogger(__name__)
 COLORS = {"completed": "green", "completed_with_failures": "yellow", "failed": "red"}
@@ -410,6 +411,25 @@ class Agent:
         finally:
             await src.close()
             await dst.close()
+
+    async def probe(self, table: dict[str, Any], side: str, credentials: Credentials | None) -> dict[str, Any]:
+        """Test one side before a task exists (the wizard's "Test connection"): reachable, credentials accepted,
+        bucket present, and for a destination a write probe. ``credentials`` live only for this call."""
+        if side not in ("source", "destination"):
+            raise InputError(f"side: expected \"source\" or \"destination\", got {side!r}")
+        if credentials is not None:
+            table = {**table, "credentials": "env:PROBE"}  # the form wants a reference; the values come inline
+        loc = parse_location(table, side, None)
+        store = make_store(loc, side, connections=4, credentials=credentials)
+        checks: list[Check] = []
+        try:
+            await store.open()
+            if await store_check(checks, side, store, loc.describe(), write=side == "destination") \
+                    and side == "destination":
+                await write_probe(checks, store, loc.prefix)
+        finally:
+            await store.close()
+        return {"ok": all(c.ok for c in checks), "checks": [c.to_json() for c in checks]}
 
     async def shutdown(self) -> None:
         await asyncio.gather(*(t.shutdown() for t in self.tasks.values()), return_exceptions=True)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from wizard.secrets import resolve
+from wizard.secrets import Credentials, resolve
 from wizard.storage.base import Store
 from wizard.task import Location
 
 
-def make_store(loc: Location, where: str, *, connections: int = 64) -> Store:
-    """The Store for ``loc``; ``where`` (source/destination) names the field in credential errors."""
+def make_store(loc: Location, where: str, *, connections: int = 64, credentials: Credentials | None = None) -> Store:
+    """The Store for ``loc``; ``where`` (source/destination) names the field in credential errors. ``credentials``
+    given here (a connection test before anything is saved) are used instead of resolving the reference."""
+    def creds_for() -> Credentials:
+        return credentials if credentials is not None else resolve(loc.credentials, f"{where}.credentials")
+
     if loc.kind == "local":
         from wizard.storage.local import LocalStore
 
@@ -16,7 +20,7 @@ def make_store(loc: Location, where: str, *, connections: int = 64) -> Store:
     if loc.kind == "s3":
         from wizard.storage.s3 import S3Store
 
-        creds = resolve(loc.credentials, f"{where}.credentials")
+        creds = creds_for()
         return S3Store(loc.endpoint, loc.bucket, creds.access_key_id, creds.secret_access_key,
                        region=loc.region or "us-east-1", path_style=loc.path_style, connections=connections)
     if loc.kind == "urllist":
@@ -27,13 +31,13 @@ def make_store(loc: Location, where: str, *, connections: int = 64) -> Store:
     if loc.kind == "oss":
         from wizard.storage.oss import OssStore
 
-        creds = resolve(loc.credentials, f"{where}.credentials")
+        creds = creds_for()
         return OssStore(loc.endpoint, loc.bucket, creds.access_key_id, creds.secret_access_key, region=loc.region,
                         connections=connections)
     if loc.kind == "cos":
         from wizard.storage.cos import CosStore
 
-        creds = resolve(loc.credentials, f"{where}.credentials")
+        creds = creds_for()
         return CosStore(loc.endpoint, loc.bucket, creds.access_key_id, creds.secret_access_key, region=loc.region,
                         connections=connections)
     raise ValueError(f"no connector for kind {loc.kind!r}")  # task.py refuses such kinds first
