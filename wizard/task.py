@@ -86,6 +86,7 @@ class Options:
     exclude: list[str] = field(default_factory=list)
     part_size: int = 16 * 1024 * 1024
     multipart_threshold: int = 64 * 1024 * 1024
+    storage_class: str = ""         # the destination's class for every object; "" maps the source's by tier
 
 
 @dataclass
@@ -223,7 +224,7 @@ def parse_location(table: Any, where: str, base: Path | None) -> Location:
 
 
 _OPT_KEYS = {"same_name", "qps_limit", "bandwidth_limit", "concurrency", "verify", "include", "exclude",
-             "part_size", "multipart_threshold"}
+             "storage_class", "part_size", "multipart_threshold"}
 
 
 def parse_options(table: Any) -> Options:
@@ -240,6 +241,10 @@ def parse_options(table: Any) -> Options:
         if table["same_name"] not in SAME_NAME:
             raise InputError(f"options.same_name: {table['same_name']!r} is not one of {', '.join(SAME_NAME)}")
         o.same_name = table["same_name"]
+    if "storage_class" in table:
+        if not isinstance(table["storage_class"], str):
+            raise InputError(f"options.storage_class: expected a class name, got {table['storage_class']!r}")
+        o.storage_class = table["storage_class"].strip()
     if "verify" in table:
         if table["verify"] not in VERIFY:
             raise InputError(f"options.verify: {table['verify']!r} is not one of {', '.join(VERIFY)}")
@@ -283,9 +288,18 @@ def parse_task(data: dict[str, Any], base: Path | None) -> TaskSpec:
         raise InputError(f"name: expected a text, got {name!r}")
     if not isinstance(name, str) or not name.strip():
         raise InputError("name: is required (a short name for the task)")
-    return TaskSpec(name=name.strip(), source=parse_location(data.get("source"), "source", base),
+    spec = TaskSpec(name=name.strip(), source=parse_location(data.get("source"), "source", base),
                     destination=parse_location(data.get("destination"), "destination", base),
                     options=parse_options(data.get("options")))
+    wanted = spec.options.storage_class
+    if wanted:
+        from wizard.storage.mapping import CLASSES
+
+        names = [n for n in CLASSES.get(spec.destination.kind, {}).values() if n]
+        if wanted not in names:
+            raise InputError(f"options.storage_class: {wanted!r} is not a storage class of the destination"
+                             + (f" (one of {', '.join(names)})" if names else " (it has none)"))
+    return spec
 
 
 def parse_task_text(text: str, origin: str = "task") -> TaskSpec:

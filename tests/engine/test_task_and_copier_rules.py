@@ -95,3 +95,21 @@ def test_progress_counts_objects_under_way() -> None:
     assert snap.bytes["done"] == 40 and snap.bytes["left"] == 60
     c.partial_bytes, c.done_bytes, c.done_objects = 0, 100, 1
     assert Sampler(c).snapshot().bytes["done"] == 100
+
+
+def test_storage_class_option_is_a_class_of_the_destination() -> None:
+    from wizard.storage.mapping import map_storage_class
+    from wizard.task import parse_task_text
+
+    base = ('name = "c"\n[source]\nkind = "local"\npath = "/data"\n[destination]\nkind = "cos"\n'
+            'endpoint = "https://cos.ap-guangzhou.myqcloud.com"\nbucket = "b-1250000000"\ncredentials = "env:D"\n'
+            '[options]\n')
+    spec = parse_task_text(base + 'storage_class = "ARCHIVE"\n')
+    assert spec.options.storage_class == "ARCHIVE"
+    assert parse_task_text(spec.to_toml()).options.storage_class == "ARCHIVE"
+    assert map_storage_class("local", "cos", None, spec.options.storage_class).storage_class == "ARCHIVE"
+    with pytest.raises(InputError, match=r"^options.storage_class: 'GLACIER' is not a storage class of the "
+                                         r"destination \(one of STANDARD, STANDARD_IA"):
+        parse_task_text(base + 'storage_class = "GLACIER"\n')
+    with pytest.raises(InputError, match="source.path: must be an absolute path"):
+        parse_task_text(base.replace('"/data"', '"data"'))

@@ -66,9 +66,10 @@ class Copier:
 
     def __init__(self, src: Store, dst: Store, journal: Journal, limits: Limits, counters: Counters, *,
                  dst_prefix: str = "", verify: str = "checksum", part_size: int = 16 * 1024 * 1024,
-                 threshold: int = 64 * 1024 * 1024, streams: int = 32) -> None:
+                 threshold: int = 64 * 1024 * 1024, streams: int = 32, storage_class: str = "") -> None:
         self.src, self.dst, self.journal, self.limits, self.counters = src, dst, journal, limits, counters
         self.dst_prefix = dst_prefix
+        self.storage_class = storage_class or None
         self.checksum = verify == "checksum"
         self.part_size = part_size
         self.threshold = threshold
@@ -222,7 +223,7 @@ class Copier:
                 raise checksum_error(key, "destination CRC64 differs from the bytes sent", str(computed), str(dest))
 
     def _storage_class(self, info: ObjectInfo) -> Any:
-        return map_storage_class(self.src.name, self.dst.name, info.storage_class)
+        return map_storage_class(self.src.name, self.dst.name, info.storage_class, self.storage_class)
 
     def _note_dropped(self, evidence: dict[str, Any], info: ObjectInfo, class_dropped: str | None) -> None:
         """What could not be carried over is recorded with the object, never dropped silently."""

@@ -69,7 +69,7 @@ class Runner:
         self.sampler = Sampler(self.counters)
         self.copier = Copier(src, dst, journal, self.limits, self.counters, dst_prefix=spec.destination.prefix,
                              verify=o.verify, part_size=o.part_size, threshold=o.multipart_threshold,
-                             streams=o.concurrency)
+                             streams=o.concurrency, storage_class=o.storage_class)
         self._outcomes: list[Outcome] = []
         self._wake = asyncio.Event()
         self._fatal: StorageError | None = None
