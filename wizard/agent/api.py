@@ -178,9 +178,25 @@ async def _create(request: web.Request) -> web.Response:
 
 async def _checks(request: web.Request) -> web.Response:
     agent = request.app[AGENT_KEY]
-    data = await _body(request, {"task"})
+    data = await _body(request, {"task", "credentials"})
     text = _field(data, "task", str, "the task's TOML text", required=True)
-    return web.json_response({"checks": await agent.check(text)}, dumps=_dumps)
+    given = _field(data, "credentials", dict, "an object with source and/or destination credentials") or {}
+    unknown = sorted(set(given) - {"source", "destination"})
+    if unknown:
+        raise InputError(f"credentials.{unknown[0]}: unknown side (source or destination)")
+    creds = {side: _credentials(value) for side, value in given.items()}
+    return web.json_response({"checks": await agent.check(text, creds)}, dumps=_dumps)
+
+
+def _credentials(raw: Any) -> Credentials:
+    """Inline credentials of a test call; one sentence when they are malformed, never the values."""
+    if not isinstance(raw, dict):
+        raise InputError("credentials: expected an object with access_key_id and secret_access_key")
+    key_id = _field(raw, "access_key_id", str, "the access key ID", required=True)
+    secret = _field(raw, "secret_access_key", str, "the secret", required=True)
+    if not key_id.strip() or not secret:
+        raise InputError("credentials: the access key ID and the secret must not be empty")
+    return Credentials(key_id.strip(), secret)
 
 
 async def _probe(request: web.Request) -> web.Response:
@@ -188,13 +204,7 @@ async def _probe(request: web.Request) -> web.Response:
     side = _field(data, "side", str, "\"source\" or \"destination\"", required=True)
     table = _field(data, "location", dict, "a location table", required=True)
     raw = _field(data, "credentials", dict, "an object with access_key_id and secret_access_key")
-    creds = None
-    if raw is not None:
-        key_id = _field(raw, "access_key_id", str, "the access key ID", required=True)
-        secret = _field(raw, "secret_access_key", str, "the secret", required=True)
-        if not key_id.strip() or not secret:
-            raise InputError("credentials: the access key ID and the secret must not be empty")
-        creds = Credentials(key_id.strip(), secret)
+    creds = None if raw is None else _credentials(raw)
     return web.json_response(await request.app[AGENT_KEY].probe(table, side, creds), dumps=_dumps)
 
 

@@ -120,8 +120,14 @@ class AgentClient:
     async def create_task(self, toml_text: str, start: bool = True) -> dict[str, Any]:
         return await self._call("POST", "/v1/tasks", {"task": toml_text, "start": start})  # type: ignore[no-any-return]
 
-    async def checks(self, toml_text: str) -> list[dict[str, Any]]:
-        return (await self._call("POST", "/v1/checks", {"task": toml_text}))["checks"]  # type: ignore[no-any-return]
+    async def checks(self, toml_text: str,
+                     credentials: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+        """Pre-flight checks of a task; ``credentials`` (side -> (key id, secret)) are used for this call only."""
+        body: dict[str, Any] = {"task": toml_text}
+        if credentials:
+            body["credentials"] = {side: {"access_key_id": k, "secret_access_key": s}
+                                   for side, (k, s) in credentials.items()}
+        return (await self._call("POST", "/v1/checks", body))["checks"]  # type: ignore[no-any-return]
 
     async def probe(self, side: str, location: dict[str, Any], access_key_id: str | None = None,
                     secret_access_key: str | None = None) -> dict[str, Any]:

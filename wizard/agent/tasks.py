@@ -399,11 +399,13 @@ class Agent:
                     os.remove(f"{task.st.journal}{suffix}")
         return not purge
 
-    async def check(self, text: str) -> list[dict[str, object]]:
-        """The pre-flight checks of a task that need not exist yet (the wizard's review page)."""
+    async def check(self, text: str, credentials: dict[str, Credentials] | None = None) -> list[dict[str, object]]:
+        """The pre-flight checks of a task that need not exist yet (the wizard's review page); ``credentials``
+        per side, when given, are used for this call only instead of the task's references."""
         spec = parse_task_text(text)
-        src = make_store(spec.source, "source")
-        dst = make_store(spec.destination, "destination")
+        creds = credentials or {}
+        src = make_store(spec.source, "source", credentials=creds.get("source"))
+        dst = make_store(spec.destination, "destination", credentials=creds.get("destination"))
         try:
             for store in (src, dst):
                 await store.open()
