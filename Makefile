@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint unit bench setup setup-test clean
+.PHONY: run demo test lint unit bench setup setup-test clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,13 @@ setup-test: $(BIN)/python
 	sh tests/setup/debian-packages.sh
 	$(BIN)/pip install -q -e '.[test]'
 
-# A real migration of the example task (a local folder into ./migrated-sample), then its status.
+# The wizard (needs a desktop session: Qt's X11/Wayland libraries and a CJK font are installed if missing).
 run: setup
+	sh tests/setup/debian-packages.sh
+	$(BIN)/migration-wizard
+
+# A real migration of the example task with the headless CLI (a local folder into ./migrated-sample).
+demo: setup
 	$(BIN)/migration-agent run examples/local-copy.toml
 	$(BIN)/migration-agent status examples/local-copy.toml
 
@@ -36,6 +41,18 @@ bench: setup-test
 	command -v rclone >/dev/null || (apt-get update -q && apt-get install -y -q rclone)
 	$(BIN)/python tests/benchmarks/bench_copy.py
 	$(BIN)/python tests/benchmarks/bench_plan.py
+
+# Every string of the GUI into the .ts files (merged: translations are kept, removed strings dropped), then the
+# .qm files the wizard loads. No source locations and sorted messages, so a .ts changes only when a string does.
+GUI_SOURCES = $(shell find wizard/gui -name '*.py' | LC_ALL=C sort)
+
+translations: setup
+	mkdir -p i18n resources/i18n
+	for lang in zh_CN en; do \
+		$(BIN)/pyside6-lupdate -no-obsolete -locations none -sort-messages -source-language en \
+			$(GUI_SOURCES) -ts i18n/wizard_$$lang.ts && \
+		$(BIN)/pyside6-lrelease -silent i18n/wizard_$$lang.ts -qm resources/i18n/wizard_$$lang.qm || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) migrated-sample .mypy_cache .ruff_cache .pytest_cache

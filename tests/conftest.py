@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # Qt tests never need a display (screenshots use Xvfb)
 
 from servers.cos_gateway import CosGateway  # noqa: E402
 from servers.faultproxy import FaultProxy  # noqa: E402

@@ -1,0 +1,889 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US" sourcelanguage="en">
+<context>
+    <name>FailuresModel</name>
+    <message>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last attempt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LocationPage</name>
+    <message>
+        <source>A COS bucket name ends with the account&apos;s APPID, like photos-1250000000.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AccessKey ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AccessKey Secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud OSS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amazon S3 / S3-compatible</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the URL list file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the full path, starting at the root of the disk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prefix (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remember in the system keyring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SecretId</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SecretKey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storage type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tencent Cloud COS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test write permission</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The AccessKey ID is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The AccessKey Secret is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The URL list file does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent runs inside Alibaba Cloud: use the internal endpoint (no traffic fees)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bucket name is 3-63 lower-case letters, digits, dots and hyphens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The endpoint must look like https://oss-cn-hangzhou.aliyuncs.com (scheme and host, no path).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>URL list file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the files are now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the files go. A COS bucket name ends with the APPID, like photos-1250000000.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>A local file could not be read or written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A test file was written to the destination and removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An internal error; retrying may help.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changed during copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checksum mismatch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clock difference: {n} s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed, some files failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination access</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination clock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination reachable, AccessKey accepted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: {code}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local file error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migrating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Permission denied: grant the account access to this bucket.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Request refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some multipart uploads could not be removed; cancel again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source access</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source clock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source reachable, AccessKey accepted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The AccessKey was refused: check the AccessKey ID and Secret.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bucket does not exist, or belongs to another region.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The checksum did not match after retries.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The endpoint cannot be reached: check the address and the network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name cannot be stored at the destination.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file no longer exists at the source.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The line is not a valid URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The migration agent is not running or does not answer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The network failed repeatedly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server failed repeatedly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server kept asking to slow down.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source file changed while it was copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source holds more than {n} files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source holds {n} files, {size}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task is already running elsewhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task&apos;s settings are incomplete.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is wrong: set it right (NTP).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Throttled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write permission</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MigrationWizard</name>
+    <message>
+        <source>&amp;Finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Next &gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt; &amp;Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration Wizard</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModePage</name>
+    <message>
+        <source>Agent on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give a private key file or a password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Master node private IP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Master server (SSH)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mode selection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not a host name or IP address: {host}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password (if no key)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Private key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remote launching is not available yet: your entries are checked and saved, but to migrate now choose &quot;Agent on this computer&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SSH address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SSH port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved. Remote launching is not available yet: choose &quot;Agent on this computer&quot; to migrate now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Semi-managed: agent on a master server in the source cloud, with worker servers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SSH address must be a host name or an IP address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SSH user is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The master node private IP must be an IPv4 or IPv6 address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The private key file does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the migration agent runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worker servers (one per line)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the address workers use, like 172.16.0.94</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OptionsPage</name>
+    <message>
+        <source>Bandwidth limit (URL list)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checksum (MD5 / CRC-64)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files at once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files with the same name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If the destination already holds files with the same names, choose Skip. Overwrite is the default.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave out files matching</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration options</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only files matching</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overwrite (the source file replaces the destination&apos;s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overwrite if the source is newer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QPS limit (object storage)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same as the source (mapped by tier)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip (keep the destination&apos;s file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip if identical</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storage class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What to do with files of the same name, and how fast.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>globs, like *.jpg photos/*</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>globs, like */tmp/*</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RateChart</name>
+    <message>
+        <source>Data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data ({unit})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Objects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Objects per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time (minutes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create and start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the task…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From: {where}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the task a name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review and pre-flight checks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same-name files: {policy}; QPS limit: {qps}; bandwidth limit: {bw}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some checks failed: go back and correct the entries, or create the task anyway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent checks access, write permission and clocks before anything is copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To: {where}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RunPage</name>
+    <message>
+        <source>All failed files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bandwidth (MiB/s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export failed list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported {n} failed files to {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing finished: {n} files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing: {n} files found so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration speed limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QPS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry failed files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retrying {n} failed files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>after listing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{done} / {total} files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{speed}/s · {files} files/s · skipped {skipped} · failed {failed} · time left: {eta}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StartPage</name>
+    <message>
+        <source>Choose a task in the list first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migrate objects from Alibaba Cloud OSS, Amazon S3, Tencent Cloud COS, local folders or URL lists into another store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration Wizard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New migration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TaskListModel</name>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed with failures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>listing: {count} objects so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{finished} / {total} objects · {percent}%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{source} → {destination}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

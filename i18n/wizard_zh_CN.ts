@@ -1,0 +1,889 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>FailuresModel</name>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>错误码</translation>
+    </message>
+    <message>
+        <source>Error type</source>
+        <translation>错误类型</translation>
+    </message>
+    <message>
+        <source>Last attempt</source>
+        <translation>最后尝试时间</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>错误信息</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+</context>
+<context>
+    <name>LocationPage</name>
+    <message>
+        <source>A COS bucket name ends with the account&apos;s APPID, like photos-1250000000.</source>
+        <translation>COS 存储桶名称以账号的 APPID 结尾，如 photos-1250000000。</translation>
+    </message>
+    <message>
+        <source>AccessKey ID</source>
+        <translation>AccessKey ID</translation>
+    </message>
+    <message>
+        <source>AccessKey Secret</source>
+        <translation>AccessKey Secret</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud OSS</source>
+        <translation>阿里云对象存储 OSS</translation>
+    </message>
+    <message>
+        <source>Amazon S3 / S3-compatible</source>
+        <translation>Amazon S3 / 兼容 S3 的存储</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation>存储桶</translation>
+    </message>
+    <message>
+        <source>Choose a folder.</source>
+        <translation>请选择文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose the URL list file.</source>
+        <translation>请选择 URL 列表文件。</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>目的端</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>Endpoint（地域节点）</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Give the full path, starting at the root of the disk.</source>
+        <translation>请填写从磁盘根目录开始的完整路径。</translation>
+    </message>
+    <message>
+        <source>Local folder</source>
+        <translation>本地文件夹</translation>
+    </message>
+    <message>
+        <source>Prefix (optional)</source>
+        <translation>前缀（可选）</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>地域</translation>
+    </message>
+    <message>
+        <source>Remember in the system keyring</source>
+        <translation>记住（保存在系统密钥环中）</translation>
+    </message>
+    <message>
+        <source>SecretId</source>
+        <translation>SecretId</translation>
+    </message>
+    <message>
+        <source>SecretKey</source>
+        <translation>SecretKey</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>源端</translation>
+    </message>
+    <message>
+        <source>Storage type</source>
+        <translation>存储位置类型</translation>
+    </message>
+    <message>
+        <source>Tencent Cloud COS</source>
+        <translation>腾讯云对象存储 COS</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Test write permission</source>
+        <translation>测试写入权限</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>The AccessKey ID is empty.</source>
+        <translation>AccessKey ID 未填写。</translation>
+    </message>
+    <message>
+        <source>The AccessKey Secret is empty.</source>
+        <translation>AccessKey Secret 未填写。</translation>
+    </message>
+    <message>
+        <source>The URL list file does not exist.</source>
+        <translation>URL 列表文件不存在。</translation>
+    </message>
+    <message>
+        <source>The agent runs inside Alibaba Cloud: use the internal endpoint (no traffic fees)</source>
+        <translation>Agent 运行在阿里云内：使用内网 Endpoint（不产生出流量费用）</translation>
+    </message>
+    <message>
+        <source>The bucket name is 3-63 lower-case letters, digits, dots and hyphens.</source>
+        <translation>存储桶名称由 3-63 个小写字母、数字、点（.）和短划线（-）组成。</translation>
+    </message>
+    <message>
+        <source>The endpoint must look like https://oss-cn-hangzhou.aliyuncs.com (scheme and host, no path).</source>
+        <translation>Endpoint 应形如 https://oss-cn-hangzhou.aliyuncs.com（协议和主机名，不含路径）。</translation>
+    </message>
+    <message>
+        <source>The folder does not exist.</source>
+        <translation>文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>URL list file</source>
+        <translation>URL 列表文件</translation>
+    </message>
+    <message>
+        <source>Where the files are now.</source>
+        <translation>待迁移文件当前所在的位置。</translation>
+    </message>
+    <message>
+        <source>Where the files go. A COS bucket name ends with the APPID, like photos-1250000000.</source>
+        <translation>文件迁移到的位置。COS 存储桶名称以 APPID 结尾，如 photos-1250000000。</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>A local file could not be read or written.</source>
+        <translation>无法读取或写入本地文件。</translation>
+    </message>
+    <message>
+        <source>A test file was written to the destination and removed.</source>
+        <translation>已在目的端写入并删除一个测试文件。</translation>
+    </message>
+    <message>
+        <source>An internal error; retrying may help.</source>
+        <translation>内部错误，重试可能解决。</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Changed during copy</source>
+        <translation>复制期间被修改</translation>
+    </message>
+    <message>
+        <source>Checksum mismatch</source>
+        <translation>校验值不一致</translation>
+    </message>
+    <message>
+        <source>Clock difference: {n} s.</source>
+        <translation>时钟偏差：{n} 秒。</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Completed, some files failed</source>
+        <translation>已完成，部分文件迁移失败</translation>
+    </message>
+    <message>
+        <source>Could not run</source>
+        <translation>无法运行</translation>
+    </message>
+    <message>
+        <source>Destination access</source>
+        <translation>目的端访问</translation>
+    </message>
+    <message>
+        <source>Destination clock</source>
+        <translation>目的端时钟</translation>
+    </message>
+    <message>
+        <source>Destination reachable, AccessKey accepted.</source>
+        <translation>目的端可访问，AccessKey 有效。</translation>
+    </message>
+    <message>
+        <source>Error: {code}</source>
+        <translation>错误：{code}</translation>
+    </message>
+    <message>
+        <source>Internal error</source>
+        <translation>内部错误</translation>
+    </message>
+    <message>
+        <source>Invalid URL</source>
+        <translation>URL 无效</translation>
+    </message>
+    <message>
+        <source>Invalid name</source>
+        <translation>文件名无效</translation>
+    </message>
+    <message>
+        <source>Listing</source>
+        <translation>列举中</translation>
+    </message>
+    <message>
+        <source>Local file error</source>
+        <translation>本地文件错误</translation>
+    </message>
+    <message>
+        <source>Migrating</source>
+        <translation>迁移中</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络错误</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>文件不存在</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>未启动</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Permission denied</source>
+        <translation>权限不足</translation>
+    </message>
+    <message>
+        <source>Permission denied: grant the account access to this bucket.</source>
+        <translation>权限不足：请为该账号授予此存储桶的访问权限。</translation>
+    </message>
+    <message>
+        <source>Request refused</source>
+        <translation>请求被拒绝</translation>
+    </message>
+    <message>
+        <source>Server error</source>
+        <translation>服务端错误</translation>
+    </message>
+    <message>
+        <source>Some multipart uploads could not be removed; cancel again later.</source>
+        <translation>部分分块上传未能清除，请稍后再次取消。</translation>
+    </message>
+    <message>
+        <source>Source access</source>
+        <translation>源端访问</translation>
+    </message>
+    <message>
+        <source>Source clock</source>
+        <translation>源端时钟</translation>
+    </message>
+    <message>
+        <source>Source reachable, AccessKey accepted.</source>
+        <translation>源端可访问，AccessKey 有效。</translation>
+    </message>
+    <message>
+        <source>Source size</source>
+        <translation>源端数据量</translation>
+    </message>
+    <message>
+        <source>The AccessKey was refused: check the AccessKey ID and Secret.</source>
+        <translation>AccessKey 被拒绝：请检查 AccessKey ID 和 AccessKey Secret。</translation>
+    </message>
+    <message>
+        <source>The bucket does not exist, or belongs to another region.</source>
+        <translation>存储桶不存在，或属于其他地域。</translation>
+    </message>
+    <message>
+        <source>The checksum did not match after retries.</source>
+        <translation>多次重试后校验值仍不一致。</translation>
+    </message>
+    <message>
+        <source>The endpoint cannot be reached: check the address and the network.</source>
+        <translation>无法连接 Endpoint：请检查地址和网络。</translation>
+    </message>
+    <message>
+        <source>The file name cannot be stored at the destination.</source>
+        <translation>目的端无法保存该文件名。</translation>
+    </message>
+    <message>
+        <source>The file no longer exists at the source.</source>
+        <translation>该文件在源端已不存在。</translation>
+    </message>
+    <message>
+        <source>The line is not a valid URL.</source>
+        <translation>该行不是有效的 URL。</translation>
+    </message>
+    <message>
+        <source>The migration agent is not running or does not answer.</source>
+        <translation>迁移 Agent 未运行或没有响应。</translation>
+    </message>
+    <message>
+        <source>The network failed repeatedly.</source>
+        <translation>网络多次出错。</translation>
+    </message>
+    <message>
+        <source>The server failed repeatedly.</source>
+        <translation>服务端多次出错。</translation>
+    </message>
+    <message>
+        <source>The server kept asking to slow down.</source>
+        <translation>服务端持续要求降低请求频率。</translation>
+    </message>
+    <message>
+        <source>The server refused the request.</source>
+        <translation>服务端拒绝了请求。</translation>
+    </message>
+    <message>
+        <source>The source file changed while it was copied.</source>
+        <translation>源端文件在复制期间被修改。</translation>
+    </message>
+    <message>
+        <source>The source holds more than {n} files.</source>
+        <translation>源端有超过 {n} 个文件。</translation>
+    </message>
+    <message>
+        <source>The source holds {n} files, {size}.</source>
+        <translation>源端共有 {n} 个文件，{size}。</translation>
+    </message>
+    <message>
+        <source>The task is already running elsewhere.</source>
+        <translation>该任务已在其他地方运行。</translation>
+    </message>
+    <message>
+        <source>The task&apos;s settings are incomplete.</source>
+        <translation>任务配置不完整。</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is wrong: set it right (NTP).</source>
+        <translation>本机时钟不准确：请校准时间（NTP）。</translation>
+    </message>
+    <message>
+        <source>Throttled</source>
+        <translation>被限流</translation>
+    </message>
+    <message>
+        <source>Write permission</source>
+        <translation>写入权限</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationWizard</name>
+    <message>
+        <source>&amp;Finish</source>
+        <translation>完成(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Next &gt;</source>
+        <translation>下一步(&amp;N) &gt;</translation>
+    </message>
+    <message>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Migration Wizard</source>
+        <translation>迁移向导</translation>
+    </message>
+</context>
+<context>
+    <name>ModePage</name>
+    <message>
+        <source>Agent on this computer</source>
+        <translation>在本机运行 Agent</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Give a private key file or a password.</source>
+        <translation>请提供私钥文件或密码。</translation>
+    </message>
+    <message>
+        <source>Master node private IP</source>
+        <translation>主节点内网IP</translation>
+    </message>
+    <message>
+        <source>Master server (SSH)</source>
+        <translation>主控服务器（SSH）</translation>
+    </message>
+    <message>
+        <source>Mode selection</source>
+        <translation>模式选择</translation>
+    </message>
+    <message>
+        <source>Not a host name or IP address: {host}</source>
+        <translation>不是主机名或 IP 地址：{host}</translation>
+    </message>
+    <message>
+        <source>Password (if no key)</source>
+        <translation>密码（无私钥时）</translation>
+    </message>
+    <message>
+        <source>Private key file</source>
+        <translation>私钥文件</translation>
+    </message>
+    <message>
+        <source>Remote launching is not available yet: your entries are checked and saved, but to migrate now choose &quot;Agent on this computer&quot;.</source>
+        <translation>暂不支持远程启动：填写的内容会经过检查并保存；如需现在迁移，请选择“在本机运行 Agent”。</translation>
+    </message>
+    <message>
+        <source>SSH address</source>
+        <translation>SSH 地址</translation>
+    </message>
+    <message>
+        <source>SSH port</source>
+        <translation>SSH 端口</translation>
+    </message>
+    <message>
+        <source>Saved. Remote launching is not available yet: choose &quot;Agent on this computer&quot; to migrate now.</source>
+        <translation>已保存。暂不支持远程启动：如需现在迁移，请选择“在本机运行 Agent”。</translation>
+    </message>
+    <message>
+        <source>Semi-managed: agent on a master server in the source cloud, with worker servers</source>
+        <translation>Agent 半托管：在源数据所在云的主控服务器上运行 Agent，并可增加 worker 服务器</translation>
+    </message>
+    <message>
+        <source>The SSH address must be a host name or an IP address.</source>
+        <translation>SSH 地址必须是主机名或 IP 地址。</translation>
+    </message>
+    <message>
+        <source>The SSH user is empty.</source>
+        <translation>SSH 用户名未填写。</translation>
+    </message>
+    <message>
+        <source>The master node private IP must be an IPv4 or IPv6 address.</source>
+        <translation>主节点内网IP必须是 IPv4 或 IPv6 地址。</translation>
+    </message>
+    <message>
+        <source>The private key file does not exist.</source>
+        <translation>私钥文件不存在。</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Where the migration agent runs.</source>
+        <translation>迁移 Agent 在哪里运行。</translation>
+    </message>
+    <message>
+        <source>Worker servers (one per line)</source>
+        <translation>worker 服务器（每行一个）</translation>
+    </message>
+    <message>
+        <source>the address workers use, like 172.16.0.94</source>
+        <translation>worker 服务器与其通信的地址，如 172.16.0.94</translation>
+    </message>
+</context>
+<context>
+    <name>OptionsPage</name>
+    <message>
+        <source>Bandwidth limit (URL list)</source>
+        <translation>带宽限速（URL 列表模式）</translation>
+    </message>
+    <message>
+        <source>Checksum (MD5 / CRC-64)</source>
+        <translation>校验值（MD5 / CRC-64）</translation>
+    </message>
+    <message>
+        <source>Files at once</source>
+        <translation>并发文件数</translation>
+    </message>
+    <message>
+        <source>Files with the same name</source>
+        <translation>同名文件</translation>
+    </message>
+    <message>
+        <source>If the destination already holds files with the same names, choose Skip. Overwrite is the default.</source>
+        <translation>如果目的端已有同名文件，建议选择“跳过”。默认为“覆盖”。</translation>
+    </message>
+    <message>
+        <source>Leave out files matching</source>
+        <translation>排除匹配的文件</translation>
+    </message>
+    <message>
+        <source>Migration options</source>
+        <translation>迁移选项</translation>
+    </message>
+    <message>
+        <source>No limit</source>
+        <translation>不限速</translation>
+    </message>
+    <message>
+        <source>Only files matching</source>
+        <translation>仅迁移匹配的文件</translation>
+    </message>
+    <message>
+        <source>Overwrite (the source file replaces the destination&apos;s)</source>
+        <translation>覆盖（源端文件覆盖目的端的同名文件）</translation>
+    </message>
+    <message>
+        <source>Overwrite if the source is newer</source>
+        <translation>源端文件较新时覆盖</translation>
+    </message>
+    <message>
+        <source>QPS limit (object storage)</source>
+        <translation>限制 QPS（对象存储模式）</translation>
+    </message>
+    <message>
+        <source>Same as the source (mapped by tier)</source>
+        <translation>与源端相同（按存储层级对应）</translation>
+    </message>
+    <message>
+        <source>Size only</source>
+        <translation>仅比较大小</translation>
+    </message>
+    <message>
+        <source>Skip (keep the destination&apos;s file)</source>
+        <translation>跳过（保留目的端的同名文件）</translation>
+    </message>
+    <message>
+        <source>Skip if identical</source>
+        <translation>内容相同时跳过</translation>
+    </message>
+    <message>
+        <source>Storage class</source>
+        <translation>存储类型</translation>
+    </message>
+    <message>
+        <source>Verification</source>
+        <translation>校验方式</translation>
+    </message>
+    <message>
+        <source>What to do with files of the same name, and how fast.</source>
+        <translation>同名文件如何处理，以及迁移限速。</translation>
+    </message>
+    <message>
+        <source>globs, like *.jpg photos/*</source>
+        <translation>通配符，如 *.jpg photos/*</translation>
+    </message>
+    <message>
+        <source>globs, like */tmp/*</source>
+        <translation>通配符，如 */tmp/*</translation>
+    </message>
+</context>
+<context>
+    <name>RateChart</name>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Data ({unit})</source>
+        <translation>数据（{unit}）</translation>
+    </message>
+    <message>
+        <source>Objects</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Objects per second</source>
+        <translation>每秒对象数</translation>
+    </message>
+    <message>
+        <source>Time (minutes)</source>
+        <translation>时间（分钟）</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <source>Check</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+    <message>
+        <source>Create and start</source>
+        <translation>新建并启动</translation>
+    </message>
+    <message>
+        <source>Creating the task…</source>
+        <translation>正在创建任务…</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <source>From: {where}</source>
+        <translation>源端：{where}</translation>
+    </message>
+    <message>
+        <source>Give the task a name.</source>
+        <translation>请填写任务名称。</translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Review and pre-flight checks</source>
+        <translation>确认与迁移前检查</translation>
+    </message>
+    <message>
+        <source>Same-name files: {policy}; QPS limit: {qps}; bandwidth limit: {bw}</source>
+        <translation>同名文件：{policy}；QPS 限制：{qps}；带宽限速：{bw}</translation>
+    </message>
+    <message>
+        <source>Some checks failed: go back and correct the entries, or create the task anyway.</source>
+        <translation>部分检查未通过：请返回修改，或仍然创建任务。</translation>
+    </message>
+    <message>
+        <source>Task name</source>
+        <translation>任务名称</translation>
+    </message>
+    <message>
+        <source>The agent checks access, write permission and clocks before anything is copied.</source>
+        <translation>开始复制前，Agent 会检查访问权限、写入权限和时钟。</translation>
+    </message>
+    <message>
+        <source>To: {where}</source>
+        <translation>目的端：{where}</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限速</translation>
+    </message>
+</context>
+<context>
+    <name>RunPage</name>
+    <message>
+        <source>All failed files</source>
+        <translation>全部失败文件</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Bandwidth (MiB/s)</source>
+        <translation>带宽（MiB/s）</translation>
+    </message>
+    <message>
+        <source>Cancel task</source>
+        <translation>取消任务</translation>
+    </message>
+    <message>
+        <source>Export failed list</source>
+        <translation>导出失败文件列表</translation>
+    </message>
+    <message>
+        <source>Exported {n} failed files to {path}.</source>
+        <translation>已将 {n} 个失败文件导出到 {path}。</translation>
+    </message>
+    <message>
+        <source>Failed files</source>
+        <translation>失败文件</translation>
+    </message>
+    <message>
+        <source>Files in progress</source>
+        <translation>正在迁移的文件</translation>
+    </message>
+    <message>
+        <source>Listing finished: {n} files</source>
+        <translation>列举完成：共 {n} 个文件</translation>
+    </message>
+    <message>
+        <source>Listing: {n} files found so far</source>
+        <translation>列举中：已发现 {n} 个文件</translation>
+    </message>
+    <message>
+        <source>Migration progress</source>
+        <translation>迁移进度</translation>
+    </message>
+    <message>
+        <source>Migration speed limit</source>
+        <translation>迁移限速</translation>
+    </message>
+    <message>
+        <source>No limit</source>
+        <translation>不限速</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>QPS</source>
+        <translation>QPS</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Retry failed files</source>
+        <translation>重试失败任务</translation>
+    </message>
+    <message>
+        <source>Retrying {n} failed files.</source>
+        <translation>正在重试 {n} 个失败文件。</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>worker 服务器</translation>
+    </message>
+    <message>
+        <source>after listing</source>
+        <translation>列举完成后可知</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>{done} / {total} files</source>
+        <translation>{done} / {total} 个文件</translation>
+    </message>
+    <message>
+        <source>{speed}/s · {files} files/s · skipped {skipped} · failed {failed} · time left: {eta}</source>
+        <translation>{speed}/s · {files} 个文件/s · 跳过 {skipped} · 失败 {failed} · 剩余时间：{eta}</translation>
+    </message>
+</context>
+<context>
+    <name>StartPage</name>
+    <message>
+        <source>Choose a task in the list first.</source>
+        <translation>请先在列表中选择一个任务。</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Migrate objects from Alibaba Cloud OSS, Amazon S3, Tencent Cloud COS, local folders or URL lists into another store.</source>
+        <translation>将阿里云对象存储 OSS、Amazon S3、腾讯云对象存储 COS、本地文件夹或 URL 列表中的对象迁移到另一个存储。</translation>
+    </message>
+    <message>
+        <source>Migration Wizard</source>
+        <translation>迁移向导</translation>
+    </message>
+    <message>
+        <source>New migration</source>
+        <translation>新建迁移任务</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>TaskListModel</name>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Completed with failures</source>
+        <translation>已完成，部分文件迁移失败</translation>
+    </message>
+    <message>
+        <source>Could not run</source>
+        <translation>无法运行</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>未启动</translation>
+    </message>
+    <message>
+        <source>Listing</source>
+        <translation>列举中</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>任务名称</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>迁移路径</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>迁移中</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>listing: {count} objects so far</source>
+        <translation>列举中：已发现 {count} 个对象</translation>
+    </message>
+    <message>
+        <source>{finished} / {total} objects · {percent}%</source>
+        <translation>{finished} / {total} 个对象 · {percent}%</translation>
+    </message>
+    <message>
+        <source>{source} → {destination}</source>
+        <translation>{source} → {destination}</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,120 @@
+"""The one edge between the GUI and the agent: an AgentClient on qasync's loop, its events turned into Qt
+signals. Pages call the client's coroutines through ``AgentLink.client()``; nothing here blocks the window."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import subprocess
+import sys
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from wizard.agent.client import AgentClient, AgentError, AgentUnavailable, running_agent
+
+log = logging.getLogger(__name__)
+
+
+class AgentLink(QObject):
+    """The local agent: started when none runs (it outlives the wizard), followed task by task."""
+
+    snapshot = Signal(dict)        # a task snapshot, 2-4 a second while it changes
+    happened = Signal(dict)        # object_failed, state, limits, task_finished, lagged, deleted
+    lost = Signal(str)             # the stream broke; the link retries by itself
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._client: AgentClient | None = None
+        self._follow: asyncio.Future[None] | None = None
+        self.following = ""
+
+    async def client(self) -> AgentClient:
+        """The client of the running agent; starts one (detached, so it outlives the wizard) when none runs."""
+        if self._client is not None:
+            return self._client
+        if running_agent() is None:
+            await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "wizard.agent.cli", "serve", "--detach"],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    timeout=60, check=False)
+        self._client = await AgentClient.local()
+        return self._client
+
+    def follow(self, task_id: str) -> None:
+        """Stream one task's events into the signals (replacing any task followed before)."""
+        self.stop()
+        self.following = task_id
+        self._follow = asyncio.ensure_future(self._stream(task_id))
+
+    def stop(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
+            self._follow = None
+        self.following = ""
+
+    async def close(self) -> None:
+        self.stop()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def _stream(self, task_id: str) -> None:
+        while True:
+            try:
+                client = await self.client()
+                async for event in client.events(task_id):
+                    kind = event.get("event")
+                    if kind == "snapshot":
+                        self.snapshot.emit(event)
+                    else:
+                        self.happened.emit(event)
+                    if kind == "deleted":
+                        return
+            except asyncio.CancelledError:
+                raise
+            except AgentUnavailable as exc:
+                self.lost.emit(exc.code)
+                with contextlib.suppress(Exception):
+                    await self._reset()
+            except AgentError as exc:
+                self.lost.emit(exc.code)
+                if exc.status == 404:
+                    return
+            except Exception:  # a broken stream must not end following: log it and reconnect
+                log.exception("event stream of %s broke", task_id)
+                self.lost.emit("unavailable")
+            await asyncio.sleep(1.0)
+
+    async def _reset(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+def payload(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot without the stream's own ``event`` key."""
+    return {k: v for k, v in snapshot.items() if k != "event"}
+
+
+def spawn(coro: Any, on_done: Any = None, on_error: Any = None) -> asyncio.Future[Any]:
+    """Run a coroutine on qasync's loop; ``on_done(result)`` or ``on_error(code, message)`` on the GUI thread."""
+    fut = asyncio.ensure_future(coro)
+
+    def finished(f: asyncio.Future[Any]) -> None:
+        if f.cancelled():
+            return
+        exc = f.exception()
+        if exc is None:
+            if on_done is not None:
+                on_done(f.result())
+        elif on_error is not None:
+            if isinstance(exc, AgentError):
+                on_error(exc.code, exc.message)
+            else:
+                log.error("background call failed: %r", exc)
+                on_error("internal", str(exc))
+        else:
+            log.error("background call failed: %r", exc)
+    fut.add_done_callback(finished)
+    return fut

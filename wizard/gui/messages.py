@@ -1,0 +1,121 @@
+"""Codes from the agent turned into translated sentences: task states, error classes, pre-flight checks. The
+agent speaks codes and English; what the operator reads is decided here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication as Q
+
+
+def state_text(state: str) -> str:
+    """A task state in the console's words."""
+    texts = {
+        "created": Q.translate("Messages", "Not started"),
+        "listing": Q.translate("Messages", "Listing"),
+        "running": Q.translate("Messages", "Migrating"),
+        "paused": Q.translate("Messages", "Paused"),
+        "cancelled": Q.translate("Messages", "Cancelled"),
+        "completed": Q.translate("Messages", "Completed"),
+        "completed_with_failures": Q.translate("Messages", "Completed, some files failed"),
+        "failed": Q.translate("Messages", "Could not run"),
+    }
+    return texts.get(state, state)
+
+
+def error_class_text(error_class: str) -> str:
+    """What an error class means, in one sentence."""
+    texts = {
+        "auth": Q.translate("Messages", "The AccessKey was refused: check the AccessKey ID and Secret."),
+        "bucket": Q.translate("Messages", "The bucket does not exist, or belongs to another region."),
+        "unreachable": Q.translate("Messages", "The endpoint cannot be reached: check the address and the network."),
+        "permission": Q.translate("Messages", "Permission denied: grant the account access to this bucket."),
+        "not-found": Q.translate("Messages", "The file no longer exists at the source."),
+        "checksum": Q.translate("Messages", "The checksum did not match after retries."),
+        "invalid-key": Q.translate("Messages", "The file name cannot be stored at the destination."),
+        "invalid-url": Q.translate("Messages", "The line is not a valid URL."),
+        "changed": Q.translate("Messages", "The source file changed while it was copied."),
+        "network": Q.translate("Messages", "The network failed repeatedly."),
+        "server": Q.translate("Messages", "The server failed repeatedly."),
+        "throttled": Q.translate("Messages", "The server kept asking to slow down."),
+        "request": Q.translate("Messages", "The server refused the request."),
+        "io": Q.translate("Messages", "A local file could not be read or written."),
+        "internal": Q.translate("Messages", "An internal error; retrying may help."),
+        "input": Q.translate("Messages", "The task's settings are incomplete."),
+        "busy": Q.translate("Messages", "The task is already running elsewhere."),
+        "clock": Q.translate("Messages", "This computer's clock is wrong: set it right (NTP)."),
+        "uploads-left": Q.translate("Messages", "Some multipart uploads could not be removed; cancel again later."),
+        "unavailable": Q.translate("Messages", "The migration agent is not running or does not answer."),
+    }
+    return texts.get(error_class, Q.translate("Messages", "Error: {code}").format(code=error_class))
+
+
+def class_label(error_class: str) -> str:
+    """A short label for an error class (filters, table cells)."""
+    labels = {
+        "permission": Q.translate("Messages", "Permission denied"),
+        "not-found": Q.translate("Messages", "Not found"),
+        "checksum": Q.translate("Messages", "Checksum mismatch"),
+        "invalid-key": Q.translate("Messages", "Invalid name"),
+        "invalid-url": Q.translate("Messages", "Invalid URL"),
+        "changed": Q.translate("Messages", "Changed during copy"),
+        "network": Q.translate("Messages", "Network"),
+        "server": Q.translate("Messages", "Server error"),
+        "throttled": Q.translate("Messages", "Throttled"),
+        "request": Q.translate("Messages", "Request refused"),
+        "io": Q.translate("Messages", "Local file error"),
+        "internal": Q.translate("Messages", "Internal error"),
+    }
+    return labels.get(error_class, error_class)
+
+
+def check_text(check: dict[str, Any]) -> str:
+    """One pre-flight check row's sentence."""
+    name, ok, detail = check.get("name", ""), check.get("ok", False), check.get("detail") or {}
+    if not ok:
+        cls = check.get("error_class") or ""
+        code = check.get("code") or ""
+        text = error_class_text(cls) if cls else check.get("message", "")
+        return f"{text} ({code})" if code and code != cls else text
+    if name == "source-access":
+        return Q.translate("Messages", "Source reachable, AccessKey accepted.")
+    if name == "destination-access":
+        return Q.translate("Messages", "Destination reachable, AccessKey accepted.")
+    if name == "destination-write":
+        return Q.translate("Messages", "A test file was written to the destination and removed.")
+    if name.endswith("-clock"):
+        return Q.translate("Messages", "Clock difference: {n} s.").format(n=abs(int(detail.get("skew", 0))))
+    if name == "source-list":
+        n = int(detail.get("objects", 0))
+        size = human_bytes(float(detail.get("bytes", 0)))
+        if detail.get("complete", True):
+            return Q.translate("Messages", "The source holds {n} files, {size}.").format(n=f"{n:,}", size=size)
+        return Q.translate("Messages", "The source holds more than {n} files.").format(n=f"{n:,}")
+    return str(check.get("message", ""))
+
+
+def check_title(name: str) -> str:
+    titles = {
+        "source-access": Q.translate("Messages", "Source access"),
+        "destination-access": Q.translate("Messages", "Destination access"),
+        "destination-write": Q.translate("Messages", "Write permission"),
+        "source-clock": Q.translate("Messages", "Source clock"),
+        "destination-clock": Q.translate("Messages", "Destination clock"),
+        "source-list": Q.translate("Messages", "Source size"),
+    }
+    return titles.get(name, name)
+
+
+def agent_error_text(code: str, message: str) -> str:
+    """An error answer of the agent: bad input keeps the agent's sentence (it names the field)."""
+    if code in ("bad-input", "exists", "not-running", "finished", "running", "not-started"):
+        return message
+    return error_class_text(code) if code else message
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"

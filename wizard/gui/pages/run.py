@@ -1,0 +1,286 @@
+"""The run page: progress of objects and bytes (listing apart until it ends), a rate chart, ETA, per-worker rows,
+the failures table paged in from the agent, Pause / Resume / Cancel, limits changed live, retry of failed files
+(all or one class), export of the failed list, and the final status colour. Closing leaves the agent running."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication as Q
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from wizard.gui import messages
+from wizard.gui.bridge import AgentLink, payload, spawn
+from wizard.gui.models.failures import FailuresModel
+from wizard.gui.widgets.ratechart import RateChart
+
+COLORS = {"green": "#27ae60", "yellow": "#d4a017", "red": "#c0392b"}
+REFRESH_EVERY = 5.0     # seconds between reloads of the failures table while failures keep coming
+
+
+def duration(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+class RunPage(QWizardPage):
+    """Follows one task of the agent."""
+
+    def __init__(self, link: AgentLink, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.link = link
+        self.task_id = ""
+        self.snap: dict[str, Any] = {}
+        self._t0 = time.monotonic()
+        self._refreshed = 0.0
+        self.state = QLabel()
+        self.state.setObjectName("state")
+        self.listing = QLabel()
+        self.objects = QProgressBar()
+        self.bytes = QProgressBar()
+        self.rates = QLabel()
+        self.chart = RateChart()
+        self.chart.setMinimumHeight(160)
+        self.workers = QTableWidget(0, 4)
+        self.workers.verticalHeader().hide()
+        self.workers.setMaximumHeight(80)
+        self.workers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.pause, self.resume, self.cancel = QPushButton(), QPushButton(), QPushButton()
+        self.qps = QSpinBox()
+        self.qps.setRange(0, 100000)
+        self.bandwidth = QSpinBox()
+        self.bandwidth.setRange(0, 100000)
+        self.apply_limits = QPushButton()
+        self.retry_class = QComboBox()
+        self.retry = QPushButton()
+        self.export = QPushButton()
+        self.failures = QTableView()
+        self.model = FailuresModel(self._fetch_failures, class_label=messages.class_label)
+        self.failures.setModel(self.model)
+        self.failures.horizontalHeader().setStretchLastSection(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.limits_box, self.failures_box = QGroupBox(), QGroupBox()
+        self.qps_label, self.bw_label = QLabel(), QLabel()
+        grid = QGridLayout()
+        grid.addWidget(self.state, 0, 0, 1, 2)
+        grid.addWidget(self.listing, 1, 0, 1, 2)
+        grid.addWidget(self.objects, 2, 0)
+        grid.addWidget(self.bytes, 2, 1)
+        grid.addWidget(self.rates, 3, 0, 1, 2)
+        controls = QHBoxLayout()
+        for b in (self.pause, self.resume, self.cancel):
+            controls.addWidget(b)
+        limits = QHBoxLayout(self.limits_box)
+        for w in (self.qps_label, self.qps, self.bw_label, self.bandwidth, self.apply_limits):
+            limits.addWidget(w)
+        fail_bar = QHBoxLayout()
+        fail_bar.addWidget(self.retry_class)
+        fail_bar.addWidget(self.retry)
+        fail_bar.addWidget(self.export)
+        fail_layout = QVBoxLayout(self.failures_box)
+        fail_layout.addLayout(fail_bar)
+        fail_layout.addWidget(self.failures)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(self.chart)
+        layout.addWidget(self.workers)
+        layout.addLayout(controls)
+        layout.addWidget(self.limits_box)
+        layout.addWidget(self.failures_box)
+        layout.addWidget(self.message)
+        self.pause.clicked.connect(lambda: self._control("pause"))
+        self.resume.clicked.connect(lambda: self._control("resume"))
+        self.cancel.clicked.connect(lambda: self._control("cancel"))
+        self.apply_limits.clicked.connect(self._apply_limits)
+        self.retry.clicked.connect(self._retry)
+        self.export.clicked.connect(self._export)
+        self.retry_class.currentIndexChanged.connect(self._filter)
+        link.snapshot.connect(self.show_snapshot)
+        link.happened.connect(self._on_event)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setTitle(Q.translate("RunPage", "Migration progress"))
+        self.pause.setText(Q.translate("RunPage", "Pause"))
+        self.resume.setText(Q.translate("RunPage", "Resume"))
+        self.cancel.setText(Q.translate("RunPage", "Cancel task"))
+        self.limits_box.setTitle(Q.translate("RunPage", "Migration speed limit"))
+        self.qps_label.setText(Q.translate("RunPage", "QPS"))
+        self.bw_label.setText(Q.translate("RunPage", "Bandwidth (MiB/s)"))
+        no_limit = Q.translate("RunPage", "No limit")
+        self.qps.setSpecialValueText(no_limit)
+        self.bandwidth.setSpecialValueText(no_limit)
+        self.apply_limits.setText(Q.translate("RunPage", "Apply"))
+        self.failures_box.setTitle(Q.translate("RunPage", "Failed files"))
+        self.retry.setText(Q.translate("RunPage", "Retry failed files"))
+        self.export.setText(Q.translate("RunPage", "Export failed list"))
+        self.workers.setHorizontalHeaderLabels([Q.translate("RunPage", "Worker"), Q.translate("RunPage", "State"),
+                                                Q.translate("RunPage", "Files in progress"),
+                                                Q.translate("RunPage", "Speed")])
+        self.chart.retranslate()
+        self._fill_classes(self.snap.get("failure_classes", {}))
+        if self.snap:
+            self.show_snapshot(self.snap)
+
+    # -- following -------------------------------------------------------------------------------------------
+    def open_task(self, task_id: str) -> None:
+        """Reattach to a task: its numbers come from the agent, whatever this window saw before."""
+        self.task_id = task_id
+        self.snap = {}
+        self._t0 = time.monotonic()
+        self.model.refresh()
+        self.link.follow(task_id)
+
+    async def _fetch_failures(self, after: int, limit: int, error_class: str | None) -> dict[str, Any]:
+        client = await self.link.client()
+        return await client.failures(self.task_id, error_class, after, limit)
+
+    def show_snapshot(self, snap: dict[str, Any]) -> None:
+        snap = payload(snap)
+        if snap.get("id") != self.task_id:
+            return
+        before = self.snap.get("objects", {}).get("failed", 0)
+        self.snap = snap
+        state, color = snap["state"], snap.get("color")
+        text = messages.state_text(state)
+        if snap.get("error"):
+            text += " — " + messages.error_class_text(snap["error"]["error_class"])
+        self.state.setText(f"{snap['name']}: {text}")
+        self.state.setStyleSheet(f"font-weight: bold; color: {COLORS.get(color or '', '#2c3e50')}")
+        self.state.setProperty("color", color or "")
+        o, b, lst = snap["objects"], snap["bytes"], snap["listing"]
+        self.listing.setText(Q.translate("RunPage", "Listing: {n} files found so far").format(n=f"{lst['objects']:,}")
+                             if not lst["done"] else Q.translate("RunPage", "Listing finished: {n} files").format(
+                                 n=f"{lst['objects']:,}"))
+        self.objects.setMaximum(max(o["total"], 1))
+        self.objects.setValue(o["done"] + o["failed"])
+        self.objects.setFormat(Q.translate("RunPage", "{done} / {total} files").format(
+            done=f"{o['done']:,}", total=f"{o['total']:,}"))
+        scale = max(b["total"], 1) / 1_000_000 if b["total"] > 1_000_000 else 1.0
+        self.bytes.setMaximum(int(max(b["total"], 1) / scale))
+        self.bytes.setValue(int(b["done"] / scale))
+        self.bytes.setFormat(f"{messages.human_bytes(b['done'])} / {messages.human_bytes(b['total'])}")
+        eta = snap.get("eta_seconds")
+        self.rates.setText(Q.translate("RunPage", "{speed}/s · {files} files/s · skipped {skipped} · failed {failed}"
+                                                  " · time left: {eta}").format(
+            speed=messages.human_bytes(snap["rate_bytes"]), files=f"{snap['rate_objects']:,.0f}",
+            skipped=f"{o['skipped']:,}", failed=f"{o['failed']:,}",
+            eta=duration(eta) if eta is not None else Q.translate("RunPage", "after listing")))
+        self.chart.add_sample(time.monotonic() - self._t0, snap["rate_bytes"], snap["rate_objects"])
+        self.workers.setRowCount(len(snap["workers"]))
+        for i, w in enumerate(snap["workers"]):
+            busy = Q.translate("RunPage", "busy") if w["state"] == "busy" else Q.translate("RunPage", "idle")
+            for col, value in enumerate((w["host"], busy, str(w["objects_in_flight"]),
+                                         messages.human_bytes(w["rate_bytes"]) + "/s")):
+                self.workers.setItem(i, col, QTableWidgetItem(value))
+        active = state in ("listing", "running")
+        self.pause.setEnabled(active)
+        self.resume.setEnabled(state in ("paused", "cancelled", "failed", "created"))
+        self.cancel.setEnabled(state not in ("completed", "completed_with_failures", "cancelled"))
+        self.retry.setEnabled(o["failed"] > 0)
+        self.export.setEnabled(o["failed"] > 0)
+        if not self.qps.hasFocus() and not self.bandwidth.hasFocus():
+            self.qps.setValue(int(snap["limits"]["qps_limit"]))
+            self.bandwidth.setValue(int(snap["limits"]["bandwidth_limit"] / (1024 * 1024)))
+        self._fill_classes(snap.get("failure_classes", {}))
+        # New failures reload the table, at most every few seconds while it runs (a reload loses the scroll).
+        now = time.monotonic()
+        if o["failed"] != before and (not active or now - self._refreshed > REFRESH_EVERY):
+            self._refreshed = now
+            self.model.refresh()
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") == "lagged":
+            self.model.refresh()
+
+    def _fill_classes(self, classes: dict[str, int]) -> None:
+        wanted = [""] + sorted(classes)
+        current = [self.retry_class.itemData(i) for i in range(self.retry_class.count())]
+        labels = [Q.translate("RunPage", "All failed files")] + [
+            f"{messages.class_label(c)} ({classes[c]:,})" for c in sorted(classes)]
+        if current != wanted:
+            chosen = self.retry_class.currentData()
+            self.retry_class.blockSignals(True)
+            self.retry_class.clear()
+            for data, label in zip(wanted, labels, strict=True):
+                self.retry_class.addItem(label, data)
+            self.retry_class.setCurrentIndex(max(0, wanted.index(chosen) if chosen in wanted else 0))
+            self.retry_class.blockSignals(False)
+        else:
+            for i, label in enumerate(labels):
+                self.retry_class.setItemText(i, label)
+
+    # -- controls --------------------------------------------------------------------------------------------
+    def _say(self, code: str, message: str) -> None:
+        self.message.setText(messages.agent_error_text(code, message))
+
+    def _control(self, action: str) -> None:
+        async def call() -> dict[str, Any]:
+            client = await self.link.client()
+            return await getattr(client, action)(self.task_id)  # type: ignore[no-any-return]
+        self.message.clear()
+        spawn(call(), self.show_snapshot, self._say)
+
+    def _apply_limits(self) -> None:
+        async def call() -> dict[str, Any]:
+            client = await self.link.client()
+            return await client.set_limits(self.task_id, self.qps.value(), self.bandwidth.value() * 1024 * 1024)
+        spawn(call(), self.show_snapshot, self._say)
+
+    def _filter(self) -> None:
+        self.model.set_error_class(self.retry_class.currentData() or None)
+
+    def _retry(self) -> None:
+        cls = self.retry_class.currentData() or None
+
+        async def call() -> dict[str, Any]:
+            client = await self.link.client()
+            return await client.retry_failed(self.task_id, cls)
+
+        def done(answer: dict[str, Any]) -> None:
+            self.message.setText(Q.translate("RunPage", "Retrying {n} failed files.").format(
+                n=f"{answer['retried']:,}"))
+            self.show_snapshot(answer["task"])
+            self.model.refresh()
+        spawn(call(), done, self._say)
+
+    def _export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, Q.translate("RunPage", "Export failed list"),
+                                              f"{self.snap.get('name', 'task')}-failed.csv", "CSV (*.csv)")
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> None:
+        cls = self.retry_class.currentData() or None
+
+        async def call() -> int:
+            client = await self.link.client()
+            return await client.export_failed(self.task_id, path, cls)
+
+        spawn(call(), lambda n: self.message.setText(Q.translate("RunPage", "Exported {n} failed files to {path}.")
+                                                     .format(n=f"{n:,}", path=path)), self._say)
