@@ -254,3 +254,32 @@ def test_smoke_exits_zero(home: Path) -> None:
                        text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "translations loaded" in r.stdout
+
+
+def test_the_wizard_starts_an_agent_that_outlives_it(loop: asyncio.AbstractEventLoop, agent_env: dict[str, str],
+                                                     home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard.agent.client import running_agent
+
+    for name in ("SRC_ACCESS_KEY_ID", "SRC_SECRET_ACCESS_KEY"):   # the detached agent inherits this environment
+        monkeypatch.setenv(name, agent_env[name])
+    assert running_agent() is None
+    link = AgentLink()
+
+    async def first_contact() -> list[dict[str, Any]]:
+        client = await link.client()
+        return await client.tasks()
+
+    assert loop.run_until_complete(first_contact()) == []
+    loop.run_until_complete(link.close())
+    info = running_agent()
+    assert info is not None, "the agent keeps running after the wizard let go of it"
+    pid = int((home / "data" / "agent" / "agent.pid").read_text())
+    assert info["pid"] == pid
+    os.kill(pid, 15)
+    deadline = asyncio.get_event_loop().time() + 30
+
+    async def gone() -> None:
+        while running_agent() is not None and asyncio.get_event_loop().time() < deadline:
+            await asyncio.sleep(0.1)
+    loop.run_until_complete(gone())
+    assert running_agent() is None
