@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from wizard.errors import StorageError
 from wizard.storage.base import Store
 from wizard.task import TaskSpec
+from wizard.units import human_bytes
 
 SKEW_LIMIT = 15 * 60      # S3-style signatures are refused beyond 15 minutes of clock difference
 SAMPLE_PAGES = 10
@@ -108,12 +109,3 @@ async def _estimate(out: list[Check], src: Store, prefix: str) -> None:
         f"(first {count:,}: {human_bytes(size)}, about {human_bytes(size // max(count, 1))} each)"
     out.append(Check("source-list", True, f"the source holds {what}",
                      detail={"objects": count, "bytes": size, "complete": complete}))
-
-
-def human_bytes(n: float) -> str:
-    """1536 -> '1.5 KiB'."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} PiB"

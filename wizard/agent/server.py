@@ -13,7 +13,6 @@ import contextlib
 import ipaddress
 import json
 import logging
-import logging.handlers
 import os
 import secrets
 import signal
@@ -29,6 +28,7 @@ from wizard import __version__
 from wizard.agent.api import make_app
 from wizard.agent.tasks import Agent
 from wizard.errors import InputError, TaskBusy
+from wizard.logs import log_to_file
 from wizard.paths import agent_dir, log_dir
 
 try:
@@ -83,16 +83,10 @@ def _lock_agent(folder: Path) -> int | None:
 
 
 def _setup_logging(debug: bool) -> None:
-    folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(folder / "agent.log", maxBytes=5 * 1024 * 1024, backupCount=3,
-                                                   encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for console in root.handlers:  # the terminal keeps its two lines and warnings; details go to the file
         console.setLevel(logging.DEBUG if debug else logging.WARNING)
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    log_to_file("agent.log", 5 * 1024 * 1024, logging.DEBUG if debug else logging.INFO)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     # A malformed request is the client's fault: the client gets its 400; the log gets one line, not a traceback.
     logging.getLogger("aiohttp.server").setLevel(logging.DEBUG if debug else logging.CRITICAL)

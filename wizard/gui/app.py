@@ -6,23 +6,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import logging.handlers
 import os
 import sys
 
-from wizard.paths import log_dir
-
-
-def _log_to_file() -> None:
-    folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(folder / "wizard.log", maxBytes=2 * 1024 * 1024, backupCount=3,
-                                                   encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
+from wizard.logs import log_to_file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from wizard.gui.settings import Settings
     from wizard.gui.wizard import MigrationWizard
 
-    _log_to_file()
+    log_to_file("wizard.log", 2 * 1024 * 1024)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Migration Wizard")

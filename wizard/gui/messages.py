@@ -7,6 +7,11 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
 
+from wizard.units import human_bytes
+
+__all__ = ["human_bytes", "state_text", "error_class_text", "class_label", "check_text", "check_title",
+           "agent_error_text"]
+
 
 def state_text(state: str) -> str:
     """A task state in the console's words."""
@@ -111,11 +116,3 @@ def agent_error_text(code: str, message: str) -> str:
     if code in ("bad-input", "exists", "not-running", "finished", "running", "not-started"):
         return message
     return error_class_text(code) if code else message
-
-
-def human_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} PiB"

@@ -28,6 +28,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from wizard.units import human_bytes
+
 Fetch = Callable[[int, int, str | None], Awaitable[dict[str, Any]]]
 """``fetch(after, limit, error_class)``: the agent's page of failures with ids above ``after`` (0: from the first),
 at most ``limit`` of them, of one error class or all (None): ``{"items": [...], "next_after": int | None,
@@ -58,16 +60,9 @@ def human_size(size: int) -> str:
     """Bytes as people read them (1536 -> "1.5 KiB"); a negative size is one the source did not tell."""
     if size < 0:
         return QCoreApplication.translate("FailuresModel", "unknown")
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
     # IEC symbols are not translated: they read the same in every language the wizard ships, and the limits the
     # user types ("50MiB") use them too.
-    for unit in ("KiB", "MiB", "GiB", "TiB", "PiB"):
-        value /= 1024
-        if value < 1024 or unit == "PiB":
-            break
-    return f"{value:.1f} {unit}"
+    return human_bytes(size)
 
 
 def local_time(timestamp: float | None) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication as Q
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,12 +19,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QWidget,
-    QWizardPage,
 )
 
 from wizard.errors import InputError
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, spawn
+from wizard.gui.pages.base import TranslatedPage
 from wizard.task import parse_location
 
 OSS_REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qingdao", "cn-zhangjiakou",
@@ -48,7 +47,7 @@ def endpoint_for(kind: str, region: str, internal: bool) -> str:
     return ""
 
 
-class LocationPage(QWizardPage):
+class LocationPage(TranslatedPage):
     """One side of the task; ``side`` is "source" or "destination"."""
 
     def __init__(self, side: str, link: AgentLink, parent: QWidget | None = None) -> None:
@@ -103,11 +102,6 @@ class LocationPage(QWizardPage):
         self._kind_changed()
 
     # -- language --------------------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         if self.side == "source":
             self.setTitle(Q.translate("LocationPage", "Source"))

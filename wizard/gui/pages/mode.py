@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -24,9 +23,9 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
+from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.settings import Settings
 
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9\-]{0,61}"
@@ -42,7 +41,7 @@ def valid_host(text: str) -> bool:
         return bool(_HOST.match(text))
 
 
-class ModePage(QWizardPage):
+class ModePage(TranslatedPage):
     """Where the agent runs."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
@@ -81,11 +80,6 @@ class ModePage(QWizardPage):
         self._load()
         self.retranslate()
         self._mode_changed()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setTitle(Q.translate("ModePage", "Mode selection"))

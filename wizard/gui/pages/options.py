@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -16,15 +15,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSpinBox,
     QWidget,
-    QWizardPage,
 )
 
+from wizard.gui.pages.base import TranslatedPage
 from wizard.storage.mapping import CLASSES
 
 POLICIES = ["overwrite", "skip", "skip-identical", "newer"]
 
 
-class OptionsPage(QWizardPage):
+class OptionsPage(TranslatedPage):
     """How to copy; ``destination_kind`` is asked for when the page is shown (storage classes differ)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -66,11 +65,6 @@ class OptionsPage(QWizardPage):
             form.addRow(self.labels[name], field)
         form.addRow(self.error)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setTitle(Q.translate("OptionsPage", "Migration options"))

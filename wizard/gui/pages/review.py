@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -22,12 +21,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from wizard.errors import InputError
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, spawn
+from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.settings import Settings
 from wizard.secrets import Credentials, store_in_keyring
 from wizard.task import parse_task
@@ -40,7 +39,7 @@ def to_toml(task: dict[str, Any]) -> str:
     return parse_task(task, None).to_toml()
 
 
-class ReviewPage(QWizardPage):
+class ReviewPage(TranslatedPage):
     """The last step before the task exists."""
 
     def __init__(self, link: AgentLink, settings: Settings, parent: QWidget | None = None) -> None:
@@ -67,11 +66,6 @@ class ReviewPage(QWizardPage):
         self.created: dict[str, Any] | None = None
         self._busy = False
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setTitle(Q.translate("ReviewPage", "Review and pre-flight checks"))

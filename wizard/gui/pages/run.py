@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -25,12 +24,12 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, payload, spawn
 from wizard.gui.models.failures import FailuresModel
+from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.widgets.ratechart import RateChart
 
 COLORS = {"green": "#27ae60", "yellow": "#d4a017", "red": "#c0392b"}
@@ -42,7 +41,7 @@ def duration(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-class RunPage(QWizardPage):
+class RunPage(TranslatedPage):
     """Follows one task of the agent."""
 
     def __init__(self, link: AgentLink, parent: QWidget | None = None) -> None:
@@ -118,11 +117,6 @@ class RunPage(QWizardPage):
         link.snapshot.connect(self.show_snapshot)
         link.happened.connect(self._on_event)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setTitle(Q.translate("RunPage", "Migration progress"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,16 +17,16 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.i18n import LANGUAGES
 from wizard.gui.models.tasks import TaskIdRole, TaskListModel
+from wizard.gui.pages.base import TranslatedPage
 
 
-class StartPage(QWizardPage):
+class StartPage(TranslatedPage):
     """Where every session begins."""
 
     def __init__(self, link: AgentLink, parent: QWidget | None = None) -> None:
@@ -68,11 +68,6 @@ class StartPage(QWizardPage):
         self.timer.setInterval(2000)
         self.timer.timeout.connect(self.refresh)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setTitle(Q.translate("StartPage", "Migration Wizard"))
