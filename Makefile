@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test lint unit bench setup setup-test clean translations
+.PHONY: run demo test lint unit bench setup setup-test clean translations screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,8 @@ translations: setup
 
 clean:
 	rm -rf $(VENV) migrated-sample .mypy_cache .ruff_cache .pytest_cache
+
+# Every wizard page in English and Chinese, drawn on a real X server (its own Xvfb) against a real agent and local
+# S3 servers, into docs/screenshots/ (the run page mid-migration, with rate history and failed files).
+screenshots: setup-test
+	$(BIN)/python tests/screenshots/take.py docs/screenshots

@@ -147,6 +147,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The SecretId is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SecretKey is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The URL list file does not exist.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -172,6 +180,10 @@
     </message>
     <message>
         <source>Where the files are now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the files go.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -769,6 +781,10 @@
     </message>
     <message>
         <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent does the work: closing this window does not stop the migration, and opening the task again shows it where it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -147,6 +147,14 @@
         <translation>AccessKey Secret 未填写。</translation>
     </message>
     <message>
+        <source>The SecretId is empty.</source>
+        <translation>SecretId 为空。</translation>
+    </message>
+    <message>
+        <source>The SecretKey is empty.</source>
+        <translation>SecretKey 为空。</translation>
+    </message>
+    <message>
         <source>The URL list file does not exist.</source>
         <translation>URL 列表文件不存在。</translation>
     </message>
@@ -173,6 +181,10 @@
     <message>
         <source>Where the files are now.</source>
         <translation>待迁移文件当前所在的位置。</translation>
+    </message>
+    <message>
+        <source>Where the files go.</source>
+        <translation>文件迁移的目的位置。</translation>
     </message>
     <message>
         <source>Where the files go. A COS bucket name ends with the APPID, like photos-1250000000.</source>
@@ -770,6 +782,10 @@
     <message>
         <source>State</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>The agent does the work: closing this window does not stop the migration, and opening the task again shows it where it is.</source>
+        <translation>迁移由 Agent 执行：关闭本窗口不会停止迁移，再次打开任务即可查看当前进度。</translation>
     </message>
     <message>
         <source>Worker</source>

@@ -77,9 +77,10 @@ class LocationPage(TranslatedPage):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c0392b")
         self.error.setObjectName("error")
-        path_row = QHBoxLayout()
+        self.path_row = path_row = QHBoxLayout()
         path_row.addWidget(self.path)
         path_row.addWidget(self.browse)
+        self.answer: dict[str, Any] | None = None    # the last connection test, shown again in a new language
         self.form = QFormLayout(self)
         self.labels = {name: QLabel() for name in ("kind", "region", "endpoint", "bucket", "prefix", "path",
                                                     "key_id", "secret")}
@@ -109,7 +110,8 @@ class LocationPage(TranslatedPage):
         else:
             self.setTitle(Q.translate("LocationPage", "Destination"))
             self.setSubTitle(Q.translate("LocationPage", "Where the files go. A COS bucket name ends with the "
-                                                         "APPID, like photos-1250000000."))
+                                                         "APPID, like photos-1250000000.") if self._kind() == "cos"
+                             else Q.translate("LocationPage", "Where the files go."))
         names = {"oss": Q.translate("LocationPage", "Alibaba Cloud OSS"),
                  "s3": Q.translate("LocationPage", "Amazon S3 / S3-compatible"),
                  "cos": Q.translate("LocationPage", "Tencent Cloud COS"),
@@ -135,6 +137,8 @@ class LocationPage(TranslatedPage):
         self.test.setText(Q.translate("LocationPage", "Test write permission") if self.side == "destination"
                           else Q.translate("LocationPage", "Test connection"))
         self.browse.setText(Q.translate("LocationPage", "Browse…"))
+        if self.answer is not None:
+            self._tested(self.answer)
 
     # -- fields ----------------------------------------------------------------------------------------------
     def _kind(self) -> str:
@@ -143,23 +147,19 @@ class LocationPage(TranslatedPage):
     def _kind_changed(self) -> None:
         kind = self._kind()
         store = kind in ("oss", "s3", "cos")
-        for widget in (self.region, self.endpoint, self.bucket, self.key_id, self.secret, self.remember):
-            widget.setVisible(store)
-            label = self.form.labelForField(widget)
-            if label is not None:
-                label.setVisible(store)
-        self.internal.setVisible(kind == "oss" and self.side == "source")
-        self.path.setVisible(not store)
-        self.browse.setVisible(not store)
-        self.labels["path"].setVisible(not store)
-        self.prefix.setVisible(kind != "urllist")
-        self.labels["prefix"].setVisible(kind != "urllist")
+        # Whole form rows are shown or hidden, so a hidden field leaves no gap.
+        for field in (self.region, self.endpoint, self.bucket, self.key_id, self.secret, self.remember):
+            self.form.setRowVisible(field, store)
+        self.form.setRowVisible(self.internal, kind == "oss" and self.side == "source")
+        self.form.setRowVisible(self.path_row, not store)
+        self.form.setRowVisible(self.prefix, kind != "urllist")
         self.region.blockSignals(True)
         self.region.clear()
         self.region.addItems({"oss": OSS_REGIONS, "cos": COS_REGIONS, "s3": S3_REGIONS}.get(kind, []))
         self.region.blockSignals(False)
         self._fill_endpoint()
         self.result.clear()
+        self.answer = None
         self.error.clear()
         self.retranslate()
         self.completeChanged.emit()
@@ -223,9 +223,11 @@ class LocationPage(TranslatedPage):
             return Q.translate("LocationPage", "The bucket name is 3-63 lower-case letters, digits, dots and "
                                                "hyphens.")
         if not self.key_id.text().strip():
-            return Q.translate("LocationPage", "The AccessKey ID is empty.")
+            return Q.translate("LocationPage", "The SecretId is empty.") if kind == "cos" \
+                else Q.translate("LocationPage", "The AccessKey ID is empty.")
         if not self.secret.text():
-            return Q.translate("LocationPage", "The AccessKey Secret is empty.")
+            return Q.translate("LocationPage", "The SecretKey is empty.") if kind == "cos" \
+                else Q.translate("LocationPage", "The AccessKey Secret is empty.")
         try:
             parse_location(self.table(), self.side, None)
         except InputError as exc:  # rarer rules (an OSS endpoint that does not name its region, ...)
@@ -257,6 +259,7 @@ class LocationPage(TranslatedPage):
         spawn(probe(), self._tested, self._test_failed)
 
     def _tested(self, answer: dict[str, Any]) -> None:
+        self.answer = answer
         self.test.setEnabled(True)
         lines = [("✔ " if c["ok"] else "✘ ") + messages.check_text(c) for c in answer["checks"]]
         self.result.setText("\n".join(lines))

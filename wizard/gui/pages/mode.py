@@ -75,6 +75,7 @@ class ModePage(TranslatedPage):
         layout = QVBoxLayout(self)
         for widget in (self.local, self.remote, self.box, self.notice, self.error):
             layout.addWidget(widget)
+        layout.addStretch(1)
         self.remote.toggled.connect(self._mode_changed)
         self.browse.clicked.connect(self._browse)
         self._load()

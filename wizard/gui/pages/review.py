@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -51,7 +52,9 @@ class ReviewPage(TranslatedPage):
         self.summary.setWordWrap(True)
         self.checks = QTableWidget(0, 3)
         self.checks.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.checks.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.checks.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.rows: list[dict[str, Any]] = []
         self.checks.verticalHeader().hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -78,6 +81,7 @@ class ReviewPage(TranslatedPage):
         self.setButtonText(QWizard.WizardButton.CommitButton, Q.translate("ReviewPage", "Create and start"))
         if self.wizard() is not None and self.isVisible():
             self._show_summary()
+            self._show_checks(self.rows)
 
     def _render(self) -> Render:
         return self.wizard().task_dict  # type: ignore[attr-defined, no-any-return]
@@ -97,12 +101,14 @@ class ReviewPage(TranslatedPage):
             Q.translate("ReviewPage", "From: {where}").format(where=_describe(task["source"])),
             Q.translate("ReviewPage", "To: {where}").format(where=_describe(task["destination"])),
             Q.translate("ReviewPage", "Same-name files: {policy}; QPS limit: {qps}; bandwidth limit: {bw}").format(
-                policy=o["same_name"], qps=o["qps_limit"] or limit,
+                policy=self.wizard().options_page.same_name.currentText(),  # type: ignore[attr-defined]
+                qps=o["qps_limit"] or limit,
                 bw=messages.human_bytes(o["bandwidth_limit"]) + "/s" if o["bandwidth_limit"] else limit)]))
 
     def run_checks(self) -> None:
         """Ask the agent for the pre-flight checks, with the credentials typed (kept nowhere yet)."""
         self.checks.setRowCount(0)
+        self.rows = []
         self.status.setText(Q.translate("ReviewPage", "Checking…"))
         wizard = self.wizard()
         pages = [wizard.source_page, wizard.destination_page]  # type: ignore[attr-defined]
@@ -121,11 +127,17 @@ class ReviewPage(TranslatedPage):
         spawn(checks(), self._show_checks, self._failed)
 
     def _show_checks(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
         self.checks.setRowCount(len(rows))
         for i, row in enumerate(rows):
             result = Q.translate("ReviewPage", "Pass") if row["ok"] else Q.translate("ReviewPage", "Fail")
             for col, text in enumerate((messages.check_title(row["name"]), result, messages.check_text(row))):
-                self.checks.setItem(i, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if col == 1:
+                    item.setForeground(QColor("#27ae60" if row["ok"] else "#c0392b"))
+                self.checks.setItem(i, col, item)
+        if not rows:
+            return
         ok = all(r["ok"] for r in rows)
         self.status.setText("" if ok else Q.translate("ReviewPage", "Some checks failed: go back and correct the "
                                                                     "entries, or create the task anyway."))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, payload, spawn
-from wizard.gui.models.failures import FailuresModel
+from wizard.gui.models.failures import FailureColumn, FailuresModel
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.widgets.ratechart import RateChart
 
@@ -51,6 +51,7 @@ class RunPage(TranslatedPage):
         self.snap: dict[str, Any] = {}
         self._t0 = time.monotonic()
         self._refreshed = 0.0
+        self._shown = 0          # failures in the journal when the table was last loaded
         self.state = QLabel()
         self.state.setObjectName("state")
         self.listing = QLabel()
@@ -58,10 +59,11 @@ class RunPage(TranslatedPage):
         self.bytes = QProgressBar()
         self.rates = QLabel()
         self.chart = RateChart()
-        self.chart.setMinimumHeight(160)
+        self.chart.setMinimumHeight(240)
         self.workers = QTableWidget(0, 4)
         self.workers.verticalHeader().hide()
-        self.workers.setMaximumHeight(80)
+        self.workers.setMaximumHeight(self.workers.horizontalHeader().sizeHint().height()
+                                      + self.workers.verticalHeader().defaultSectionSize() + 6)
         self.workers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.pause, self.resume, self.cancel = QPushButton(), QPushButton(), QPushButton()
         self.qps = QSpinBox()
@@ -75,7 +77,16 @@ class RunPage(TranslatedPage):
         self.failures = QTableView()
         self.model = FailuresModel(self._fetch_failures, class_label=messages.class_label)
         self.failures.setModel(self.model)
-        self.failures.horizontalHeader().setStretchLastSection(True)
+        self.failures.setWordWrap(False)
+        self.failures.verticalHeader().hide()
+        header = self.failures.horizontalHeader()
+        header.setStretchLastSection(False)
+        # Rows arrive page by page, so widths are set, not measured; the message takes what is left.
+        for column, width in ((FailureColumn.KEY, 260), (FailureColumn.SIZE, 80), (FailureColumn.ERROR_CLASS, 130),
+                              (FailureColumn.CODE, 110), (FailureColumn.ATTEMPTS, 70),
+                              (FailureColumn.LAST_ATTEMPT, 150)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(FailureColumn.MESSAGE, QHeaderView.ResizeMode.Stretch)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.limits_box, self.failures_box = QGroupBox(), QGroupBox()
@@ -101,11 +112,11 @@ class RunPage(TranslatedPage):
         fail_layout.addWidget(self.failures)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
-        layout.addWidget(self.chart)
+        layout.addWidget(self.chart, 2)
         layout.addWidget(self.workers)
         layout.addLayout(controls)
         layout.addWidget(self.limits_box)
-        layout.addWidget(self.failures_box)
+        layout.addWidget(self.failures_box, 2)
         layout.addWidget(self.message)
         self.pause.clicked.connect(lambda: self._control("pause"))
         self.resume.clicked.connect(lambda: self._control("resume"))
@@ -120,6 +131,8 @@ class RunPage(TranslatedPage):
 
     def retranslate(self) -> None:
         self.setTitle(Q.translate("RunPage", "Migration progress"))
+        self.setSubTitle(Q.translate("RunPage", "The agent does the work: closing this window does not stop the "
+                                                "migration, and opening the task again shows it where it is."))
         self.pause.setText(Q.translate("RunPage", "Pause"))
         self.resume.setText(Q.translate("RunPage", "Resume"))
         self.cancel.setText(Q.translate("RunPage", "Cancel task"))
@@ -147,6 +160,7 @@ class RunPage(TranslatedPage):
         self.task_id = task_id
         self.snap = {}
         self._t0 = time.monotonic()
+        self._shown = -1
         self.model.refresh()
         self.link.follow(task_id)
 
@@ -158,7 +172,9 @@ class RunPage(TranslatedPage):
         snap = payload(snap)
         if snap.get("id") != self.task_id:
             return
-        before = self.snap.get("objects", {}).get("failed", 0)
+        # The journal's count (failure_classes), not the live counter: the table pages from the journal, which
+        # records outcomes in batches a moment after the counter moves.
+        recorded = sum(snap.get("failure_classes", {}).values())
         self.snap = snap
         state, color = snap["state"], snap.get("color")
         text = messages.state_text(state)
@@ -204,12 +220,12 @@ class RunPage(TranslatedPage):
         self._fill_classes(snap.get("failure_classes", {}))
         # New failures reload the table, at most every few seconds while it runs (a reload loses the scroll).
         now = time.monotonic()
-        if o["failed"] != before and (not active or now - self._refreshed > REFRESH_EVERY):
-            self._refreshed = now
+        if recorded != self._shown and (not active or now - self._refreshed > REFRESH_EVERY):
+            self._refreshed, self._shown = now, recorded
             self.model.refresh()
 
     def _on_event(self, event: dict[str, Any]) -> None:
-        if event.get("event") == "lagged":
+        if event.get("event") in ("lagged", "task_finished"):
             self.model.refresh()
 
     def _fill_classes(self, classes: dict[str, int]) -> None:

@@ -106,8 +106,14 @@ class RateChart(QChartView):
 
     def _rescale(self) -> None:
         window = self._window / 60.0
-        right = max(window, self._x_of(self._samples[-1][0])) if self._samples else window
-        self._x.setRange(right - window, right)
+        latest = self._x_of(self._samples[-1][0]) if self._samples else 0.0
+        # The axis grows with the task (a minute at first) up to the window, so early history is not a sliver.
+        span = min(window, max(1.0, latest))
+        right = max(span, latest)
+        self._x.setRange(right - span, right)
+        interval = next((i for i in (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0) if span / i <= 6), 60.0)
+        self._x.setTickInterval(interval)
+        self._x.setLabelFormat("%.2f" if interval < 0.5 else "%.1f" if interval < 1 else "%.0f")
         # 10% headroom so the peak does not run along the top edge; never a zero-height axis.
         peak_bytes = max((s[1] for s in self._samples), default=0.0) / _UNITS[self._unit][1]
         peak_objects = max((s[2] for s in self._samples), default=0.0)
