@@ -819,6 +819,14 @@
         <translation>请先在列表中选择一个任务。</translation>
     </message>
     <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete task {name}? A running migration stops; files already copied stay at the destination.</source>
+        <translation>删除任务 {name}？正在进行的迁移将停止，已迁移到目的端的文件会保留。</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -837,6 +845,10 @@
     <message>
         <source>Open</source>
         <translation>打开</translation>
+    </message>
+    <message>
+        <source>Task {name} deleted.</source>
+        <translation>任务 {name} 已删除。</translation>
     </message>
 </context>
 <context>

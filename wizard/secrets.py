@@ -73,3 +73,18 @@ def store_in_keyring(name: str, creds: Credentials) -> str:
     keyring.set_password(SERVICE, name, json.dumps({"access_key_id": creds.access_key_id,
                                                      "secret_access_key": creds.secret_access_key}))
     return f"keyring:{name}"
+
+
+def forget_keyring_entry(ref: str) -> bool:
+    """Remove a ``keyring:NAME`` entry (a task's one-off credentials when its task is deleted); False if absent."""
+    kind, name = check_reference(ref, "credentials").split(":", 1)
+    if kind != "keyring":
+        return False
+    import keyring
+    from keyring.errors import PasswordDeleteError
+
+    try:
+        keyring.delete_password(SERVICE, name)
+    except PasswordDeleteError:
+        return False
+    return True

@@ -158,6 +158,21 @@ def test_whole_walk_export_retry_and_reattach(until: Any, make_wizard: Any, serv
     until(lambda: again.run_page.snap.get("objects", {}).get("done") == done, 10)
     assert again.run_page.state.property("color") == "green"
 
+    # Deleting the task forgets its one-off keyring entry (destination, not remembered); the remembered one stays.
+    import keyring
+
+    from wizard.gui.models.tasks import SnapshotRole
+    from wizard.secrets import SERVICE
+
+    task = again.start_page.model.index(0, 0).data(SnapshotRole)
+    refs = task["credentials"]
+    assert refs["source"] == f"keyring:s3-{s3_source.access_key}" and refs["destination"].startswith("keyring:task-")
+    again.start_page.delete_task(task)
+    until(lambda: "deleted" in again.start_page.status.text(), 10)
+    assert keyring.get_password(SERVICE, refs["destination"].split(":", 1)[1]) is None
+    assert keyring.get_password(SERVICE, refs["source"].split(":", 1)[1]) is not None
+    assert service.call("GET", "/v1/tasks") == {"tasks": []}
+
     # The secrets went to the keyring only: never into a file under the app's folders.
     for path in home.rglob("*"):
         if path.is_file():

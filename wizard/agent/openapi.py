@@ -40,12 +40,14 @@ SCHEMAS: dict[str, Any] = {
                    state={"type": "string", "enum": ["busy", "idle"]}, objects_in_flight=INT, rate_objects=NUM,
                    rate_bytes=NUM),
     "Task": _obj(
-        ["id", "name", "identity", "source", "destination", "state", "color", "pass", "created", "started",
-         "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
+        ["id", "name", "identity", "source", "destination", "credentials", "state", "color", "pass", "created",
+         "started", "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
          "failure_classes", "limits", "workers"],
         id=STR, name=STR, identity={"type": "string", "description": "the same for the same source, destination "
                                     "and filters"},
         source=STR, destination=STR, state={"type": "string", "enum": STATES},
+        credentials={"type": "object", "additionalProperties": STR,
+                     "description": "each side's credential reference (env:/keyring:), never a secret"},
         color={"type": "string", "enum": ["green", "yellow", "red"], "nullable": True,
                "description": "green: completed, all copied or skipped; yellow: completed, some failed; red: "
                               "could not run"},

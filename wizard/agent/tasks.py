@@ -309,6 +309,9 @@ class ManagedTask:
         return {
             "id": self.id, "name": self.spec.name, "identity": self.spec.identity(),
             "source": self.spec.source.describe(), "destination": self.spec.destination.describe(),
+            "credentials": {side: loc.credentials for side, loc in (("source", self.spec.source),
+                                                                   ("destination", self.spec.destination))
+                            if loc.credentials},
             "state": state, "color": COLORS.get(state), "pass": self.journal.pass_number(),
             "created": self.st.created, "started": self.st.started, "finished": self.st.finished,
             "error": self.st.error, **progress,

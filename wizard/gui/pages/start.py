@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,8 +23,9 @@ from PySide6.QtWidgets import (
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.i18n import LANGUAGES
-from wizard.gui.models.tasks import TaskIdRole, TaskListModel
+from wizard.gui.models.tasks import SnapshotRole, TaskListModel
 from wizard.gui.pages.base import TranslatedPage
+from wizard.secrets import forget_keyring_entry
 
 
 class StartPage(TranslatedPage):
@@ -45,6 +47,7 @@ class StartPage(TranslatedPage):
         self.table.verticalHeader().hide()
         self.new = QPushButton()
         self.open = QPushButton()
+        self.delete = QPushButton()
         self.status = QLabel()
         self.status.setWordWrap(True)
         top = QHBoxLayout()
@@ -55,6 +58,7 @@ class StartPage(TranslatedPage):
         buttons.addWidget(self.new)
         buttons.addWidget(self.open)
         buttons.addStretch(1)
+        buttons.addWidget(self.delete)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table)
@@ -63,6 +67,7 @@ class StartPage(TranslatedPage):
         self.chosen = ""          # a task to open, or "" for a new migration
         self.new.clicked.connect(self._new)
         self.open.clicked.connect(self._open)
+        self.delete.clicked.connect(self._ask_delete)
         self.table.doubleClicked.connect(lambda _i: self._open())
         self.timer = QTimer(self)
         self.timer.setInterval(2000)
@@ -76,6 +81,7 @@ class StartPage(TranslatedPage):
         self.language_label.setText(Q.translate("StartPage", "Language"))
         self.new.setText(Q.translate("StartPage", "New migration"))
         self.open.setText(Q.translate("StartPage", "Open"))
+        self.delete.setText(Q.translate("StartPage", "Delete"))
         self.model.retranslate()
 
     def initializePage(self) -> None:
@@ -105,11 +111,41 @@ class StartPage(TranslatedPage):
         self.wizard().next()
 
     def _open(self) -> None:
+        task = self._selected()
+        if task is not None:
+            self.open_task(str(task["id"]))
+
+    def _selected(self) -> dict[str, Any] | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             self.status.setText(Q.translate("StartPage", "Choose a task in the list first."))
+            return None
+        return rows[0].data(SnapshotRole)  # type: ignore[no-any-return]
+
+    def _ask_delete(self) -> None:
+        task = self._selected()
+        if task is None:
             return
-        self.open_task(str(rows[0].data(TaskIdRole)))
+        answer = QMessageBox.question(self, Q.translate("StartPage", "Delete"), Q.translate(
+            "StartPage", "Delete task {name}? A running migration stops; files already copied stay at the "
+                         "destination.").format(name=task["name"]))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_task(task)
+
+    def delete_task(self, task: dict[str, Any]) -> None:
+        """Delete a task in the agent, then the one-off keyring entries it alone used (remembered ones stay)."""
+        async def call() -> None:
+            client = await self.link.client()
+            await client.delete_task(task["id"])
+
+        def done(_result: None) -> None:
+            for ref in task.get("credentials", {}).values():
+                if ref.startswith("keyring:task-"):
+                    forget_keyring_entry(ref)
+            self.model.remove_task(task["id"])
+            self.status.setText(Q.translate("StartPage", "Task {name} deleted.").format(name=task["name"]))
+
+        spawn(call(), done, lambda code, message: self.status.setText(messages.agent_error_text(code, message)))
 
     def open_task(self, task_id: str) -> None:
         self.chosen = task_id
