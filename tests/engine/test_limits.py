@@ -73,3 +73,45 @@ def test_throttle_pauses_everyone_and_grows_then_decays() -> None:
         t.success()
     assert t.signal() <= 1.0
     assert t.events == 3
+
+
+def test_an_object_under_way_goes_before_new_objects() -> None:
+    """With every token taken, the write of an object already started is served before the reads of objects that
+    queued earlier, so objects finish one by one instead of all reading first and all writing later."""
+    clock = FakeClock()
+
+    async def sleep(seconds: float) -> None:
+        await clock.sleep(seconds)
+        await asyncio.sleep(0)   # let the other waiters run, as a real sleep would
+
+    bucket = TokenBucket(1, clock=clock, sleep=sleep)
+    served: list[str] = []
+
+    async def request(name: str, urgent: bool) -> None:
+        await bucket.acquire(urgent=urgent)
+        served.append(name)
+
+    async def go() -> None:
+        await bucket.acquire()                       # the burst is spent
+        new = [asyncio.create_task(request(f"read {i}", False)) for i in range(3)]
+        write = asyncio.create_task(request("write 0", True))   # queued after the reads
+        await asyncio.gather(*new, write)
+    asyncio.run(go())
+    assert served[0] == "write 0" and served[1:] == ["read 0", "read 1", "read 2"]
+    assert abs(clock.now - 4.0) < 1.01   # four tokens at 1/s: the order changed, not the rate
+
+
+def test_gate_marks_an_object_started_after_its_first_request() -> None:
+    from wizard.engine.limits import object_started
+
+    limits = Limits(qps=1000)
+
+    async def go() -> list[bool]:
+        marker = [False]
+        object_started.set(marker)
+        await limits.gate()
+        first = marker[0]
+        await limits.gate()
+        return [first, marker[0]]
+    assert asyncio.run(go()) == [True, True]
+    assert object_started.get() is None   # outside a copy nothing is marked

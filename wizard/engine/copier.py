@@ -21,7 +21,7 @@ from typing import Any
 from wizard.crc64 import Crc64, combine
 from wizard.engine.events import Counters
 from wizard.engine.journal import Journal, Todo
-from wizard.engine.limits import Limits
+from wizard.engine.limits import Limits, object_started
 from wizard.errors import Action, StorageError, object_failed
 from wizard.storage.base import ObjectInfo, Reader, Store
 from wizard.storage.mapping import map_storage_class
@@ -81,6 +81,7 @@ class Copier:
 
     async def copy(self, todo: Todo) -> Result:
         """Copy with retries; StorageError with action TASK propagates, anything else ends in the Result."""
+        object_started.set([False])   # this object's requests after its first one go ahead of new objects'
         attempt = 0
         while True:
             attempt += 1
