@@ -200,9 +200,8 @@ def test_live_limit_change_changes_the_request_rate(tmp_path: Path, service: Age
     text = s3_task(tmp_path, s3_source, src_bucket, s3_dest, dst_bucket, qps_limit=10)
     tid = service.call("POST", "/v1/tasks", {"task": text}, expect=201)["id"]
     _until(lambda: service.call("GET", f"/v1/tasks/{tid}")["objects"]["done"] >= 2)
-    # Every object costs a read and a write request, and the reads of the objects in flight queue up with the
-    # writes, so objects finish in bursts: the bound is what 10 requests/s (and a second's burst) could allow
-    # at most in the window, even if every request were a write.
+    # Every object costs a read and a write request: the bound is what 10 requests/s (and a second's burst) could
+    # allow at most in the window, even if every request were a write.
     slow = _objects_in(service, tid, 3.0)
     assert slow <= 3.0 * 10 + 10, slow
     busy = service.request("POST", f"/v1/tasks/{tid}/incremental")
