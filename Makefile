@@ -41,6 +41,7 @@ bench: setup-test
 	command -v rclone >/dev/null || (apt-get update -q && apt-get install -y -q rclone)
 	$(BIN)/python tests/benchmarks/bench_copy.py
 	$(BIN)/python tests/benchmarks/bench_plan.py
+	$(BIN)/python tests/benchmarks/bench_service.py
 
 # Every string of the GUI into the .ts files (merged: translations are kept, removed strings dropped), then the
 # .qm files the wizard loads. No source locations and sorted messages, so a .ts changes only when a string does.
