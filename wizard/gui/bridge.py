@@ -31,10 +31,13 @@ class AgentLink(QObject):
         self.following = ""
 
     async def client(self) -> AgentClient:
-        """The client of the running agent; starts one (detached, so it outlives the wizard) when none runs."""
-        if self._client is not None:
+        """The client of the running agent; starts one (detached, so it outlives the wizard) when none runs, and
+        follows the agent to its new address when it was restarted."""
+        info = running_agent()
+        if self._client is not None and info is not None and info["url"] == self._client.url:
             return self._client
-        if running_agent() is None:
+        await self._reset()
+        if info is None:
             await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "wizard.agent.cli", "serve", "--detach"],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     timeout=60, check=False)
