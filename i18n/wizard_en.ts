@@ -708,6 +708,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>An incremental pass: list the source again and copy new files and files changed since they were migrated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Apply</source>
         <translation type="unfinished"></translation>
     </message>
@@ -741,6 +745,10 @@
     </message>
     <message>
         <source>Listing: {n} files found so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migrate what changed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

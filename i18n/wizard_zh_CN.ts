@@ -708,6 +708,10 @@
         <translation>全部失败文件</translation>
     </message>
     <message>
+        <source>An incremental pass: list the source again and copy new files and files changed since they were migrated.</source>
+        <translation>增量迁移：重新列举源端，迁移新增的文件和迁移后发生变化的文件。</translation>
+    </message>
+    <message>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
@@ -742,6 +746,10 @@
     <message>
         <source>Listing: {n} files found so far</source>
         <translation>列举中：已发现 {n} 个文件</translation>
+    </message>
+    <message>
+        <source>Migrate what changed</source>
+        <translation>增量迁移</translation>
     </message>
     <message>
         <source>Migration progress</source>

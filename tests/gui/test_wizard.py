@@ -145,6 +145,15 @@ def test_whole_walk_export_retry_and_reattach(until: Any, make_wizard: Any, serv
     until(lambda: run.state.property("color") == "green", 60)
     until(lambda: run.model.rowCount() == 0, 10)
     assert contents(s3_dest, dst_bucket) == objects
+
+    # A file changes at the source: "Migrate what changed" copies it and nothing else.
+    assert run.incremental.isEnabled()
+    proxy.clear()
+    fill(s3_source, src_bucket, {"photos/005.jpg": b"edited"})
+    run.incremental.click()
+    until(lambda: run.snap.get("pass") == 2 and run.state.property("color") == "green", 60)
+    assert contents(s3_dest, dst_bucket)["photos/005.jpg"] == b"edited"
+    assert set(proxy.writes) == {"photos/005.jpg"}
     done = run.snap["objects"]["done"]
     task_id = run.task_id
     wizard.close()

@@ -66,6 +66,7 @@ class RunPage(TranslatedPage):
                                       + self.workers.verticalHeader().defaultSectionSize() + 6)
         self.workers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.pause, self.resume, self.cancel = QPushButton(), QPushButton(), QPushButton()
+        self.incremental = QPushButton()
         self.qps = QSpinBox()
         self.qps.setRange(0, 100000)
         self.bandwidth = QSpinBox()
@@ -98,7 +99,7 @@ class RunPage(TranslatedPage):
         grid.addWidget(self.bytes, 2, 1)
         grid.addWidget(self.rates, 3, 0, 1, 2)
         controls = QHBoxLayout()
-        for b in (self.pause, self.resume, self.cancel):
+        for b in (self.pause, self.resume, self.cancel, self.incremental):
             controls.addWidget(b)
         limits = QHBoxLayout(self.limits_box)
         for w in (self.qps_label, self.qps, self.bw_label, self.bandwidth, self.apply_limits):
@@ -121,6 +122,7 @@ class RunPage(TranslatedPage):
         self.pause.clicked.connect(lambda: self._control("pause"))
         self.resume.clicked.connect(lambda: self._control("resume"))
         self.cancel.clicked.connect(lambda: self._control("cancel"))
+        self.incremental.clicked.connect(lambda: self._control("incremental"))
         self.apply_limits.clicked.connect(self._apply_limits)
         self.retry.clicked.connect(self._retry)
         self.export.clicked.connect(self._export)
@@ -136,6 +138,9 @@ class RunPage(TranslatedPage):
         self.pause.setText(Q.translate("RunPage", "Pause"))
         self.resume.setText(Q.translate("RunPage", "Resume"))
         self.cancel.setText(Q.translate("RunPage", "Cancel task"))
+        self.incremental.setText(Q.translate("RunPage", "Migrate what changed"))
+        self.incremental.setToolTip(Q.translate("RunPage", "An incremental pass: list the source again and copy new "
+                                                           "files and files changed since they were migrated."))
         self.limits_box.setTitle(Q.translate("RunPage", "Migration speed limit"))
         self.qps_label.setText(Q.translate("RunPage", "QPS"))
         self.bw_label.setText(Q.translate("RunPage", "Bandwidth (MiB/s)"))
@@ -212,6 +217,7 @@ class RunPage(TranslatedPage):
         self.pause.setEnabled(active)
         self.resume.setEnabled(state in ("paused", "cancelled", "failed", "created"))
         self.cancel.setEnabled(state not in ("completed", "completed_with_failures", "cancelled"))
+        self.incremental.setEnabled(state in ("completed", "completed_with_failures", "cancelled"))
         self.retry.setEnabled(o["failed"] > 0)
         self.export.setEnabled(o["failed"] > 0)
         if not self.qps.hasFocus() and not self.bandwidth.hasFocus():
