@@ -491,3 +491,21 @@ def test_rate_chart_units_and_bounds(qtbot: QtBot) -> None:
     assert chart.samples == [] and chart.chart().series()[0].count() == 0
     chart.retranslate()
     assert chart.grab().width() > 0
+
+
+def test_message_column_explains_the_class_and_keeps_the_agent_text_in_the_tooltip(
+        qtbot: QtBot, loop: qasync.QEventLoop) -> None:
+    page = {"items": [{"id": 1, "key": "a/b.txt", "size": 5, "error_class": "permission", "error_code": "AccessDenied",
+                       "message": "writing a/b.txt: AccessDenied", "attempts": 1, "last_attempt": None}],
+            "next_after": None, "total": 1}
+
+    async def fetch(after: int, limit: int, error_class: str | None) -> dict[str, Any]:
+        return page if after == 0 else {"items": [], "next_after": None, "total": 1}
+
+    model = FailuresModel(fetch, class_label=str.upper, explain=lambda cls: f"explained {cls}")
+    model.fetchMore(ROOT)
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    cell = model.index(0, FailureColumn.MESSAGE)
+    assert cell.data() == "explained permission"
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == "writing a/b.txt: AccessDenied"
+    assert model.index(0, FailureColumn.ERROR_CLASS).data() == "PERMISSION"

@@ -109,10 +109,13 @@ class FailuresModel(QAbstractTableModel):
     total_changed = Signal(int)  # the number of failures (of the chosen class) the agent holds
 
     def __init__(self, fetch: Fetch, class_label: Callable[[str], str] | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, explain: Callable[[str], str] | None = None) -> None:
+        """``class_label`` names an error class; ``explain`` gives the sentence shown in the message column (the
+        agent's own message, in English, stays in the tooltip and in the export)."""
         super().__init__(parent)
         self._fetch = fetch
         self._class_label = class_label
+        self._explain = explain
         self._error_class: str | None = None
         self._rows: list[tuple[Any, ...]] = []
         self._next_after: int | None = 0  # None: the agent said there is no further page
@@ -155,6 +158,8 @@ class FailuresModel(QAbstractTableModel):
             return local_time(row[column])
         if column == FailureColumn.ERROR_CLASS and self._class_label is not None:
             return self._class_label(row[column])
+        if column == FailureColumn.MESSAGE and self._explain is not None:
+            return self._explain(row[FailureColumn.ERROR_CLASS])
         return str(row[column])
 
     def headerData(self, section: int, orientation: Qt.Orientation,

@@ -76,7 +76,8 @@ class RunPage(TranslatedPage):
         self.retry = QPushButton()
         self.export = QPushButton()
         self.failures = QTableView()
-        self.model = FailuresModel(self._fetch_failures, class_label=messages.class_label)
+        self.model = FailuresModel(self._fetch_failures, class_label=messages.class_label,
+                                   explain=messages.error_class_text)
         self.failures.setModel(self.model)
         self.failures.setWordWrap(False)
         self.failures.verticalHeader().hide()
