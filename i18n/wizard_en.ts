@@ -862,35 +862,7 @@
 <context>
     <name>TaskListModel</name>
     <message>
-        <source>Cancelled</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Completed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Completed with failures</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not run</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Created</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Listing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Paused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -899,10 +871,6 @@
     </message>
     <message>
         <source>Route</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -862,36 +862,8 @@
 <context>
     <name>TaskListModel</name>
     <message>
-        <source>Cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>Completed</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <source>Completed with failures</source>
-        <translation>已完成，部分文件迁移失败</translation>
-    </message>
-    <message>
-        <source>Could not run</source>
-        <translation>无法运行</translation>
-    </message>
-    <message>
-        <source>Created</source>
-        <translation>未启动</translation>
-    </message>
-    <message>
-        <source>Listing</source>
-        <translation>列举中</translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>任务名称</translation>
-    </message>
-    <message>
-        <source>Paused</source>
-        <translation>已暂停</translation>
     </message>
     <message>
         <source>Progress</source>
@@ -900,10 +872,6 @@
     <message>
         <source>Route</source>
         <translation>迁移路径</translation>
-    </message>
-    <message>
-        <source>Running</source>
-        <translation>迁移中</translation>
     </message>
     <message>
         <source>Status</source>

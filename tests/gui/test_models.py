@@ -377,7 +377,7 @@ def test_progress_and_status_texts(qapp: QApplication) -> None:
     model = TaskListModel()
     model.set_tasks([snap(s, s) for s in states])
     assert [cell(model, r, TaskColumn.STATUS) for r in range(len(states))] == [
-        "Created", "Listing", "Running", "Paused", "Cancelled", "Completed", "Completed with failures",
+        "Not started", "Listing", "Migrating", "Paused", "Cancelled", "Completed", "Completed, some files failed",
         "Could not run", "from-the-future"]
     assert cell(model, 0, TaskColumn.ROUTE) == "s3://source/created/ → oss://destination/created/"
     assert [model.headerData(c, H) for c in TaskColumn] == ["Name", "Route", "Progress", "Status"]
@@ -402,7 +402,7 @@ def test_status_colours(qapp: QApplication) -> None:
 class Chinese(QTranslator):
     """A translator made in code: enough to see the models pick up the language installed."""
 
-    WORDS = {("TaskListModel", "Status"): "状态", ("TaskListModel", "Running"): "运行中",
+    WORDS = {("TaskListModel", "Status"): "状态", ("Messages", "Migrating"): "运行中",
              ("FailuresModel", "Object"): "对象"}
 
     def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:

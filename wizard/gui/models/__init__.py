@@ -9,8 +9,7 @@ from wizard.gui.models.tasks import (
     TaskListModel,
     progress_text,
     state_color,
-    state_text,
 )
 
 __all__ = ["FailureColumn", "FailuresModel", "IdRole", "RawRole", "SnapshotRole", "StateRole", "TaskColumn",
-           "TaskIdRole", "TaskListModel", "human_size", "local_time", "progress_text", "state_color", "state_text"]
+           "TaskIdRole", "TaskListModel", "human_size", "local_time", "progress_text", "state_color"]

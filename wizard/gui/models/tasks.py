@@ -14,6 +14,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from wizard.gui.messages import state_text
+
 TaskIdRole = int(Qt.ItemDataRole.UserRole) + 1  # the task's id
 SnapshotRole = int(Qt.ItemDataRole.UserRole) + 2  # the whole snapshot, as the agent sent it
 StateRole = int(Qt.ItemDataRole.UserRole) + 3  # the raw state, for filters and sorting
@@ -37,29 +39,6 @@ _STATE_COLORS = {"completed": _GREEN, "completed_with_failures": _AMBER, "failed
 def state_color(state: str) -> QColor:
     """The colour of a task state: green, amber, red for the end states, blue while running, grey otherwise."""
     return QColor(_STATE_COLORS.get(state, _GREY))
-
-
-def state_text(state: str) -> str:
-    """A task state as the user reads it, in the current language."""
-    # One literal translate() call per state, so pyside6-lupdate finds every one of them.
-    match state:
-        case "created":
-            return QCoreApplication.translate("TaskListModel", "Created")
-        case "listing":
-            return QCoreApplication.translate("TaskListModel", "Listing")
-        case "running":
-            return QCoreApplication.translate("TaskListModel", "Running")
-        case "paused":
-            return QCoreApplication.translate("TaskListModel", "Paused")
-        case "cancelled":
-            return QCoreApplication.translate("TaskListModel", "Cancelled")
-        case "completed":
-            return QCoreApplication.translate("TaskListModel", "Completed")
-        case "completed_with_failures":
-            return QCoreApplication.translate("TaskListModel", "Completed with failures")
-        case "failed":
-            return QCoreApplication.translate("TaskListModel", "Could not run")
-    return state  # a state newer than this wizard: shown as the agent names it rather than hidden
 
 
 def progress_text(task: dict[str, Any]) -> str:

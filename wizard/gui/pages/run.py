@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, payload, spawn
 from wizard.gui.models.failures import FailureColumn, FailuresModel
+from wizard.gui.models.tasks import state_color
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.widgets.ratechart import RateChart
 
-COLORS = {"green": "#27ae60", "yellow": "#d4a017", "red": "#c0392b"}
 REFRESH_EVERY = 5.0     # seconds between reloads of the failures table while failures keep coming
 
 
@@ -187,7 +187,7 @@ class RunPage(TranslatedPage):
         if snap.get("error"):
             text += " — " + messages.error_class_text(snap["error"]["error_class"])
         self.state.setText(f"{snap['name']}: {text}")
-        self.state.setStyleSheet(f"font-weight: bold; color: {COLORS.get(color or '', '#2c3e50')}")
+        self.state.setStyleSheet(f"font-weight: bold; color: {state_color(state).name()}")
         self.state.setProperty("color", color or "")
         o, b, lst = snap["objects"], snap["bytes"], snap["listing"]
         self.listing.setText(Q.translate("RunPage", "Listing: {n} files found so far").format(n=f"{lst['objects']:,}")
