@@ -261,7 +261,7 @@ async def _failures(request: web.Request) -> web.Response:
     rows = task.journal.failures(cls, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    classes = task.journal.failure_classes()
+    classes = task.failure_classes()   # counted again only when the failed total moved, not once per page
     total = classes.get(cls, 0) if cls else sum(classes.values())
     items = [{"id": r[0], "key": r[1], "size": r[2], "error_class": r[3] or "", "error_code": r[4] or "",
               "message": r[5] or "", "attempts": r[6], "last_attempt": r[7]} for r in rows]

@@ -326,7 +326,7 @@ class ManagedTask:
 def _error(exc: MigrationError) -> dict[str, str]:
     if isinstance(exc, StorageError):
         return {"error_class": exc.error_class, "code": exc.code, "message": exc.message}
-    return {"error_class": "input" if type(exc).__name__ == "InputError" else "busy", "code": type(exc).__name__,
+    return {"error_class": "input" if isinstance(exc, InputError) else "busy", "code": type(exc).__name__,
             "message": str(exc)}
 
 

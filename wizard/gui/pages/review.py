@@ -4,7 +4,6 @@ and "Create and start". Credentials go into the system keyring here, and the tas
 from __future__ import annotations
 
 import time
-import tomllib
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -206,7 +205,3 @@ def _describe(table: dict[str, Any]) -> str:
     if table["kind"] == "urllist":
         return table["list"]
     return f"{table['kind']}://{table['bucket']}/{table.get('prefix', '')}  ({table['endpoint']})"
-
-
-def parse_toml(text: str) -> dict[str, Any]:
-    return tomllib.loads(text)
