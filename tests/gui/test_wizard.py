@@ -139,6 +139,11 @@ def test_whole_walk_export_retry_and_reattach(until: Any, make_wizard: Any, serv
     until(out.exists, 10)
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert {r["key"] for r in rows} == denied and {r["error_class"] for r in rows} == {"permission"}
+    until(lambda: "Exported 3 failed files" in run.message.text(), 10)
+    nowhere = tmp_path / "no-such-folder" / "failed.csv"
+    run.export_to(str(nowhere))
+    until(lambda: run.message.text().startswith("A local file could not be read or written. (No such file"), 10)
+    assert not nowhere.parent.exists()
 
     proxy.clear()
     run.retry.click()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import json
 import os
 from collections.abc import AsyncIterator
@@ -179,15 +180,18 @@ class AgentClient:
                     err = (await resp.json(content_type=None)).get("error", {})
                     raise AgentError(resp.status, err.get("code", "http"), err.get("message", ""))
                 tmp = Path(f"{path}.part")
-                lines = 0
-                with open(tmp, "wb") as f:
-                    async for chunk in resp.content.iter_chunked(256 * 1024):
-                        f.write(chunk)
-                        lines += chunk.count(b"\n")
-                os.replace(tmp, path)
+                try:
+                    with open(tmp, "wb") as f:
+                        async for chunk in resp.content.iter_chunked(256 * 1024):
+                            f.write(chunk)
+                    os.replace(tmp, path)
+                finally:  # a full disk or a dropped connection leaves no half file behind
+                    tmp.unlink(missing_ok=True)
         except aiohttp.ClientConnectionError as exc:
             raise AgentUnavailable(f"the agent at {self.url} does not answer ({type(exc).__name__})") from None
-        return max(lines - 1, 0) if lines else 0
+        # Rows, not lines: a key or a message may hold a line break inside its quotes.
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return max(sum(1 for _ in csv.reader(f)) - 1, 0)
 
     async def events(self, task_id: str) -> AsyncIterator[dict[str, Any]]:
         """The task's live events (``snapshot``, ``object_failed``, ``state``, ...) as dictionaries with their

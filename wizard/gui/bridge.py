@@ -114,6 +114,8 @@ def spawn(coro: Any, on_done: Any = None, on_error: Any = None) -> asyncio.Futur
         elif on_error is not None:
             if isinstance(exc, AgentError):
                 on_error(exc.code, exc.message)
+            elif isinstance(exc, OSError):  # a local file (an export) could not be written: disk full, no right
+                on_error("io", f"{exc.strerror or exc}: {exc.filename or ''}")
             else:
                 log.error("background call failed: %r", exc)
                 on_error("internal", str(exc))

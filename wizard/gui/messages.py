@@ -115,4 +115,6 @@ def agent_error_text(code: str, message: str) -> str:
     """An error answer of the agent: bad input keeps the agent's sentence (it names the field)."""
     if code in ("bad-input", "exists", "not-running", "finished", "running", "not-started"):
         return message
+    if code == "io":  # a local file: the system's own reason and the path say which and why
+        return f"{error_class_text(code)} ({message})"
     return error_class_text(code) if code else message
