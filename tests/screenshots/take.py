@@ -238,7 +238,7 @@ def walk(driver: Driver, lang: str, source: str, proxy: str) -> None:
         src.internal.setChecked(True)
         src.bucket.setText(SOURCE_BUCKET)
         src.prefix.setText("photos/")
-        src.key_id.setText("LTAI5tExampleKeyId0001")
+        src.key_id.setText("EXAMPLE-ACCESS-KEY-ID")
         src.secret.setText("example-secret-not-real-0001")
         driver.shoot(wizard, f"{lang}-02-source")
         # The walk: the same bucket on the local S3 server.
