@@ -724,6 +724,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Cancel task {name} for good? It cannot be resumed; multipart uploads under way are removed at the destination, files already copied stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Export failed list</source>
         <translation type="unfinished"></translation>
     </message>
@@ -737,6 +741,10 @@
     </message>
     <message>
         <source>Files in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -832,6 +840,10 @@
     </message>
     <message>
         <source>Delete task {name}? A running migration stops; files already copied stay at the destination.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -724,6 +724,10 @@
         <translation>取消任务</translation>
     </message>
     <message>
+        <source>Cancel task {name} for good? It cannot be resumed; multipart uploads under way are removed at the destination, files already copied stay.</source>
+        <translation>确定要彻底取消任务 {name} 吗？取消后无法继续；目的端进行中的分片上传会被清除，已迁移的文件会保留。</translation>
+    </message>
+    <message>
         <source>Export failed list</source>
         <translation>导出失败文件列表</translation>
     </message>
@@ -738,6 +742,10 @@
     <message>
         <source>Files in progress</source>
         <translation>正在迁移的文件</translation>
+    </message>
+    <message>
+        <source>Keep the task</source>
+        <translation>保留任务</translation>
     </message>
     <message>
         <source>Listing finished: {n} files</source>
@@ -833,6 +841,10 @@
     <message>
         <source>Delete task {name}? A running migration stops; files already copied stay at the destination.</source>
         <translation>删除任务 {name}？正在进行的迁移将停止，已迁移到目的端的文件会保留。</translation>
+    </message>
+    <message>
+        <source>Keep the task</source>
+        <translation>保留任务</translation>
     </message>
     <message>
         <source>Language</source>

@@ -170,15 +170,37 @@ def test_pause_resume_cancel(tmp_path: Path, service: AgentProcess, s3_source: S
     assert cancelled["state"] == "cancelled" and cancelled["color"] is None
     assert uploads_left(s3_dest, dst_bucket) == []
     again = service.request("POST", f"/v1/tasks/{tid}/cancel")
-    assert again.status == 409 and again.json()["error"]["code"] == "finished"
+    assert again.status == 409 and again.json()["error"]["code"] == "cancelled"
     assert service.request("POST", f"/v1/tasks/{tid}/pause").status == 409
+    # Cancel stops for good: no Resume, and the snapshot says so before anyone tries.
+    assert cancelled["actions"] == {"pause": False, "resume": False, "cancel": False, "retry_failed": False,
+                                    "incremental": True, "delete": True}
+    refused = service.request("POST", f"/v1/tasks/{tid}/resume")
+    assert refused.status == 409 and refused.json()["error"]["code"] == "cancelled"
+    assert service.call("GET", f"/v1/tasks/{tid}")["state"] == "cancelled"
 
-    # Cancelled is not lost: resuming finishes the copy, verified byte for byte.
-    service.call("POST", f"/v1/tasks/{tid}/resume")
+    # Cancelled is not lost: a pass the operator asks for by name finishes the copy, verified byte for byte.
+    service.call("POST", f"/v1/tasks/{tid}/incremental")
     service.call("PATCH", f"/v1/tasks/{tid}/limits", {"bandwidth_limit": 0})
     assert service.wait_for(tid, "completed", "completed_with_failures", "failed")["state"] == "completed"
     assert contents(s3_dest, dst_bucket) == objects
     assert uploads_left(s3_dest, dst_bucket) == []
+
+
+def test_one_table_says_what_each_state_allows() -> None:
+    """Every state has its row; the snapshot's actions are that row (retry needs a failed file); the document
+    describes the same names."""
+    from wizard.agent.openapi import SCHEMAS, STATES
+    from wizard.agent.tasks import ACTION_NAMES, ACTIONS, allowed_actions
+
+    assert set(ACTIONS) == set(STATES)
+    assert set(SCHEMAS["Task"]["properties"]["actions"]["required"]) == set(ACTION_NAMES)
+    for state, row in ACTIONS.items():
+        assert row <= set(ACTION_NAMES) and "delete" in row
+        assert {a for a, ok in allowed_actions(state, 1).items() if ok} == row
+    assert not allowed_actions("cancelled", 5)["resume"] and not allowed_actions("completed_with_failures", 0)[
+        "retry_failed"]
+    assert not allowed_actions("running", 0)["incremental"] and allowed_actions("paused", 0)["resume"]
 
 
 def test_cancel_of_a_paused_task_aborts_its_uploads(tmp_path: Path, service: AgentProcess, s3_source: SeaweedS3,

@@ -10,78 +10,22 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from agent.test_run_s3 import contents, fill
 from PySide6.QtWidgets import QApplication, QLineEdit, QWizard
 from servers.agent_service import AgentProcess
 from servers.faultproxy import FaultProxy
 from servers.seaweed import SeaweedS3
-from servers.secret_service import SecretService
+from wizard_fixtures import loop_fixture, make_wizard_fixture, service_fixture, until_fixture  # noqa: F401
 
 from wizard.gui.bridge import AgentLink
-from wizard.gui.i18n import Translations
 from wizard.gui.settings import Settings
-from wizard.gui.wizard import DESTINATION, MODE, OPTIONS, REVIEW, RUN, SOURCE, START, MigrationWizard
+from wizard.gui.wizard import DESTINATION, MODE, OPTIONS, REVIEW, RUN, SOURCE, START
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """qasync's loop on the test's QApplication: coroutines the pages start run while qtbot waits."""
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.close()
-    asyncio.set_event_loop(None)
-
-
-@pytest.fixture
-def until(loop: asyncio.AbstractEventLoop) -> Any:
-    """Wait for a condition with qasync's loop running (qtbot.waitUntil spins Qt but leaves asyncio stopped,
-    and aiohttp needs a running loop)."""
-    def wait(condition: Any, timeout: float = 20) -> None:
-        async def poll() -> None:
-            while not condition():
-                await asyncio.sleep(0.05)
-        loop.run_until_complete(asyncio.wait_for(poll(), timeout))
-    return wait
-
-
-@pytest.fixture
-def service(agent_env: dict[str, str], home: Path, secret_service: SecretService,
-            real_keyring: Any) -> Iterator[AgentProcess]:
-    """A real agent that resolves keyring references in the same test Secret Service as the wizard."""
-    env = dict(agent_env, DBUS_SESSION_BUS_ADDRESS=secret_service.bus_address,
-               PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring")
-    proc = AgentProcess(env, home).start()
-    yield proc
-    if proc.proc is not None and proc.proc.poll() is None:
-        proc.stop()
-
-
-@pytest.fixture
-def make_wizard(qtbot: Any, qapp: QApplication, loop: asyncio.AbstractEventLoop) -> Iterator[Any]:
-    made: list[MigrationWizard] = []
-
-    def make(language: str = "en") -> MigrationWizard:
-        translations = Translations(qapp)
-        translations.apply(language)
-        wizard = MigrationWizard(AgentLink(), Settings.load(), translations)
-        qtbot.addWidget(wizard)
-        wizard.show()
-        made.append(wizard)
-        return wizard
-    yield make
-    for wizard in made:
-        wizard.link.stop()
-        loop.run_until_complete(wizard.link.close())
-        wizard.translations.apply("en")
 
 
 def fill_s3(page: Any, endpoint: str, bucket: str, key_id: str, secret: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from wizard import __version__
+from wizard.agent.tasks import ACTION_NAMES
 
 STATES = ["created", "listing", "running", "paused", "cancelled", "completed", "completed_with_failures", "failed"]
 
@@ -42,7 +43,7 @@ SCHEMAS: dict[str, Any] = {
     "Task": _obj(
         ["id", "name", "identity", "source", "destination", "credentials", "state", "color", "pass", "created",
          "started", "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
-         "failure_classes", "limits", "workers"],
+         "failure_classes", "actions", "limits", "workers"],
         id=STR, name=STR, identity={"type": "string", "description": "the same for the same source, destination "
                                     "and filters"},
         source=STR, destination=STR, state={"type": "string", "enum": STATES},
@@ -59,7 +60,12 @@ SCHEMAS: dict[str, Any] = {
         bytes=_obj(["total", "done", "wire", "left"], total=INT, done=INT, wire=INT, left=INT),
         rate_objects=NUM, rate_bytes=NUM,
         eta_seconds={"type": "number", "nullable": True, "description": "null until listing has ended"},
-        failure_classes={"type": "object", "additionalProperties": INT}, limits=_ref("Limits"),
+        failure_classes={"type": "object", "additionalProperties": INT},
+        actions={**_obj(list(ACTION_NAMES), **{a: {"type": "boolean"} for a in ACTION_NAMES}),
+                 "additionalProperties": False,
+                 "description": "what the task's state allows now (the agent answers 409 to the rest); clients "
+                                "enable only these controls"},
+        limits=_ref("Limits"),
         workers={"type": "array", "items": _ref("Worker")}),
     "TaskList": _obj(["tasks"], tasks={"type": "array", "items": _ref("Task")}),
     "NewTask": _obj(["task"], task={"type": "string", "description": "the task file's TOML text (credentials "
@@ -158,7 +164,8 @@ PATHS: dict[str, Any] = {
         body="RetryRequest", body_required=False)},
     "/v1/tasks/{id}/pause": {"post": _op("pauseTask", "Stop cleanly; resume goes on where it stood", TASK,
                                          conflict=True)},
-    "/v1/tasks/{id}/resume": {"post": _op("resumeTask", "Run a created, paused, cancelled or red task", TASK,
+    "/v1/tasks/{id}/resume": {"post": _op("resumeTask", "Run a created, paused or red task (a cancelled one is "
+                                          "not resumed: cancel stops for good)", TASK,
                                           conflict=True)},
     "/v1/tasks/{id}/cancel": {"post": _op("cancelTask", "Stop for good; no multipart upload is left behind", TASK,
                                           conflict=True)},

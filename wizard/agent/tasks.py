@@ -40,6 +40,38 @@ COLORS = {"completed": "green", "completed_with_failures": "yellow", "failed": "
 ACTIVE = ("listing", "running")
 QUEUE = 1000                 # discrete events buffered per subscriber before it is told it lagged
 
+# The one table of what each state allows. The agent refuses anything else with 409, and every snapshot carries
+# the row of its state (``actions``) so clients enable exactly these controls and write no rules of their own.
+# Cancel stops for good: a cancelled task is not resumed; "Migrate what changed" is a new pass the operator asks
+# for by name. Pausing a paused task and resuming a running one are harmless no-ops, not refusals.
+ACTION_NAMES = ("pause", "resume", "cancel", "retry_failed", "incremental", "delete")
+ACTIONS: dict[str, frozenset[str]] = {
+    "created": frozenset({"resume", "cancel", "delete"}),
+    "listing": frozenset({"pause", "cancel", "retry_failed", "delete"}),
+    "running": frozenset({"pause", "cancel", "retry_failed", "delete"}),
+    "paused": frozenset({"resume", "cancel", "retry_failed", "delete"}),
+    "cancelled": frozenset({"incremental", "delete"}),
+    "completed": frozenset({"incremental", "delete"}),
+    "completed_with_failures": frozenset({"retry_failed", "incremental", "delete"}),
+    "failed": frozenset({"resume", "cancel", "retry_failed", "delete"}),
+}
+
+
+def allowed_actions(state: str, failed: int) -> dict[str, bool]:
+    """The ``actions`` of a snapshot: the state's row of ACTIONS; retrying needs a failed file to retry."""
+    row = ACTIONS.get(state, frozenset({"delete"}))
+    return {a: a in row and (a != "retry_failed" or failed > 0) for a in ACTION_NAMES}
+
+
+def refusal(action: str, task_id: str, state: str) -> Conflict:
+    """The 409 for an action the state does not allow; the code says which rule (the GUI translates it)."""
+    code = ("running" if state in ACTIVE else "not-started" if state == "created"
+            else "cancelled" if state == "cancelled" else "finished"
+            if state in ("completed", "completed_with_failures") else "not-running")
+    allowed = ", ".join(a for a in ACTION_NAMES if a in ACTIONS.get(state, ())) or "nothing"
+    return Conflict(code, f"task {task_id} is {state.replace('_', ' ')}: {action.replace('_', ' ')} is not "
+                          f"possible in that state (possible: {allowed.replace('_', ' ')})")
+
 
 class NotFound(MigrationError):
     """No task with that id."""
@@ -169,26 +201,28 @@ class ManagedTask:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.job
 
+    def allow(self, action: str) -> None:
+        """Raise the 409 of ACTIONS when this task's state does not allow ``action``."""
+        state = self.state()
+        if action not in ACTIONS.get(state, ()):
+            raise refusal(action, self.id, state)
+
     async def pause(self) -> None:
         """Stop cleanly; recorded multipart uploads stay so a resume goes on with their verified parts."""
-        if self.st.state == "paused":
+        if self.st.state == "paused" and not self.running:
             return
-        if not self.running:
-            raise Conflict("not-running", f"task {self.id} is not running ({self.st.state}): nothing to pause")
+        self.allow("pause")
         await self._stop("paused", keep_uploads=True)
 
     async def resume(self) -> None:
         if self.running:
             return
-        if self.st.state in ("completed", "completed_with_failures"):
-            raise Conflict("finished", f"task {self.id} has finished: retry its failed files or run an incremental "
-                                       "pass instead")
+        self.allow("resume")
         await self.start()
 
     async def cancel(self) -> None:
         """Stop for good: every multipart upload the task started is aborted at the destination."""
-        if self.st.state in ("completed", "completed_with_failures", "cancelled"):
-            raise Conflict("finished", f"task {self.id} is {self.st.state.replace('_', ' ')}: nothing to cancel")
+        self.allow("cancel")
         if self.running:
             await self._stop("cancelled", keep_uploads=False)
             return
@@ -220,6 +254,7 @@ class ManagedTask:
 
     async def retry_failed(self, error_class: str | None) -> int:
         """Failed objects (all, or one class) become pending and the task runs again to copy only those."""
+        self.allow("retry_failed")
         if self.running:  # restart, so the new run's dispatch sees rows it has already passed
             await self._stop("paused", keep_uploads=True)
         n = self.journal.reset_failed(error_class)
@@ -229,10 +264,7 @@ class ManagedTask:
 
     async def incremental(self) -> int:
         """Start another pass over the source: new and changed objects are copied; returns the pass number."""
-        if self.running:
-            raise Conflict("running", f"task {self.id} is running: an incremental pass starts after it finishes")
-        if self.st.state == "created":
-            raise Conflict("not-started", f"task {self.id} has not run yet: start it first")
+        self.allow("incremental")
         number = self.journal.begin_pass()
         await self.start()
         return number
@@ -316,6 +348,7 @@ class ManagedTask:
             "created": self.st.created, "started": self.st.started, "finished": self.st.finished,
             "error": self.st.error, **progress,
             "failure_classes": self.failure_classes(),
+            "actions": allowed_actions(state, progress["objects"]["failed"]),
             "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth},
             "workers": [{"id": "local", "host": socket.gethostname(), "state": "busy" if runner else "idle",
                          "objects_in_flight": counters.in_flight if runner else 0,

@@ -32,6 +32,7 @@ OSS_REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qi
 COS_REGIONS = ["ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-nanjing",
                "ap-hongkong", "ap-singapore", "na-siliconvalley", "eu-frankfurt"]
 S3_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "ap-southeast-1"]
+OK_COLOR, ERROR_COLOR = "#2e7d32", "#c0392b"
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _COS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9\-]*-\d{5,}$")
 
@@ -97,8 +98,11 @@ class LocationPage(TranslatedPage):
         self.internal.toggled.connect(self._fill_endpoint)
         self.browse.clicked.connect(self._browse)
         self.test.clicked.connect(self.test_connection)
-        for edit in (self.endpoint, self.bucket, self.key_id, self.secret, self.path):
-            edit.textEdited.connect(lambda _t: self.error.clear())
+        self._testing = False
+        # A test's answer speaks of what was typed then: an edit makes it stale, so it goes.
+        for edit in (self.endpoint, self.bucket, self.prefix, self.key_id, self.secret, self.path):
+            edit.textChanged.connect(lambda _t: self._entries_changed())
+        self.region.currentTextChanged.connect(lambda _t: self._entries_changed())
         self.retranslate()
         self._kind_changed()
 
@@ -163,6 +167,12 @@ class LocationPage(TranslatedPage):
         self.error.clear()
         self.retranslate()
         self.completeChanged.emit()
+
+    def _entries_changed(self) -> None:
+        self.error.clear()
+        if not self._testing:
+            self.result.clear()
+            self.answer = None
 
     def _fill_endpoint(self) -> None:
         region = self.region.currentText().strip()
@@ -243,9 +253,12 @@ class LocationPage(TranslatedPage):
     def test_connection(self) -> None:
         problem = self.problem()
         self.error.setText(problem)
-        if problem:
+        if problem or self._testing:
             return
-        self.test.setEnabled(False)
+        # The button stays enabled while the agent answers (a click then does nothing): disabling it would move
+        # the focus to the wizard's Back button, and Enter would leave the page.
+        self._testing = True
+        self.result.setStyleSheet("")
         self.result.setText(Q.translate("LocationPage", "Testing…"))
         table = self.table()
         table.pop("credentials", None)
@@ -260,12 +273,14 @@ class LocationPage(TranslatedPage):
 
     def _tested(self, answer: dict[str, Any]) -> None:
         self.answer = answer
-        self.test.setEnabled(True)
+        self._testing = False
         lines = [("✔ " if c["ok"] else "✘ ") + messages.check_text(c) for c in answer["checks"]]
         self.result.setText("\n".join(lines))
         self.result.setProperty("ok", answer["ok"])
+        self.result.setStyleSheet(f"color: {OK_COLOR if answer['ok'] else ERROR_COLOR}")
 
     def _test_failed(self, code: str, message: str) -> None:
-        self.test.setEnabled(True)
+        self._testing = False
         self.result.setText("✘ " + messages.agent_error_text(code, message))
         self.result.setProperty("ok", False)
+        self.result.setStyleSheet(f"color: {ERROR_COLOR}")

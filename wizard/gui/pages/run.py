@@ -31,6 +31,7 @@ from wizard.gui.bridge import AgentLink, payload, spawn
 from wizard.gui.models.failures import FailureColumn, FailuresModel
 from wizard.gui.models.tasks import state_color
 from wizard.gui.pages.base import TranslatedPage
+from wizard.gui.widgets import confirm
 from wizard.gui.widgets.ratechart import RateChart
 
 REFRESH_EVERY = 5.0     # seconds between reloads of the failures table while failures keep coming
@@ -67,6 +68,7 @@ class RunPage(TranslatedPage):
         self.workers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.pause, self.resume, self.cancel = QPushButton(), QPushButton(), QPushButton()
         self.incremental = QPushButton()
+        confirm.never_default(self.cancel)
         self.qps = QSpinBox()
         self.qps.setRange(0, 100000)
         self.bandwidth = QSpinBox()
@@ -122,7 +124,7 @@ class RunPage(TranslatedPage):
         layout.addWidget(self.message)
         self.pause.clicked.connect(lambda: self._control("pause"))
         self.resume.clicked.connect(lambda: self._control("resume"))
-        self.cancel.clicked.connect(lambda: self._control("cancel"))
+        self.cancel.clicked.connect(self._ask_cancel)
         self.incremental.clicked.connect(lambda: self._control("incremental"))
         self.apply_limits.clicked.connect(self._apply_limits)
         self.retry.clicked.connect(self._retry)
@@ -215,12 +217,14 @@ class RunPage(TranslatedPage):
                                          messages.human_bytes(w["rate_bytes"]) + "/s")):
                 self.workers.setItem(i, col, QTableWidgetItem(value))
         active = state in ("listing", "running")
-        self.pause.setEnabled(active)
-        self.resume.setEnabled(state in ("paused", "cancelled", "failed", "created"))
-        self.cancel.setEnabled(state not in ("completed", "completed_with_failures", "cancelled"))
-        self.incremental.setEnabled(state in ("completed", "completed_with_failures", "cancelled"))
-        self.retry.setEnabled(o["failed"] > 0)
-        self.export.setEnabled(o["failed"] > 0)
+        # What the state allows comes from the agent's one table (the snapshot's ``actions``); nothing is decided
+        # here. A button that loses its use hands the focus to a safe one, never to Cancel task by itself.
+        actions = snap.get("actions") or {}
+        confirm.set_enabled_keeping_focus(
+            ((self.pause, bool(actions.get("pause"))), (self.resume, bool(actions.get("resume"))),
+             (self.cancel, bool(actions.get("cancel"))), (self.incremental, bool(actions.get("incremental"))),
+             (self.retry, bool(actions.get("retry_failed"))), (self.export, o["failed"] > 0)),
+            safe=(self.resume, self.pause, self.incremental, self.retry_class, self.failures))
         if not self.qps.hasFocus() and not self.bandwidth.hasFocus():
             self.qps.setValue(int(snap["limits"]["qps_limit"]))
             self.bandwidth.setValue(int(snap["limits"]["bandwidth_limit"] / (1024 * 1024)))
@@ -255,6 +259,13 @@ class RunPage(TranslatedPage):
     # -- controls --------------------------------------------------------------------------------------------
     def _say(self, code: str, message: str) -> None:
         self.message.setText(messages.agent_error_text(code, message))
+
+    def _ask_cancel(self) -> None:
+        confirm.ask(self, Q.translate("RunPage", "Cancel task"), Q.translate(
+            "RunPage", "Cancel task {name} for good? It cannot be resumed; multipart uploads under way are removed "
+                       "at the destination, files already copied stay.").format(name=self.snap.get("name", "")),
+                    Q.translate("RunPage", "Cancel task"), Q.translate("RunPage", "Keep the task"),
+                    lambda: self._control("cancel"))
 
     def _control(self, action: str) -> None:
         async def call() -> dict[str, Any]:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.i18n import LANGUAGES
 from wizard.gui.models.tasks import SnapshotRole, TaskListModel
 from wizard.gui.pages.base import TranslatedPage
+from wizard.gui.widgets import confirm
 from wizard.secrets import forget_keyring_entry
 
 
@@ -48,6 +48,7 @@ class StartPage(TranslatedPage):
         self.new = QPushButton()
         self.open = QPushButton()
         self.delete = QPushButton()
+        confirm.never_default(self.delete)
         self.status = QLabel()
         self.status.setWordWrap(True)
         top = QHBoxLayout()
@@ -126,11 +127,11 @@ class StartPage(TranslatedPage):
         task = self._selected()
         if task is None:
             return
-        answer = QMessageBox.question(self, Q.translate("StartPage", "Delete"), Q.translate(
+        confirm.ask(self, Q.translate("StartPage", "Delete"), Q.translate(
             "StartPage", "Delete task {name}? A running migration stops; files already copied stay at the "
-                         "destination.").format(name=task["name"]))
-        if answer == QMessageBox.StandardButton.Yes:
-            self.delete_task(task)
+                         "destination.").format(name=task["name"]),
+                    Q.translate("StartPage", "Delete"), Q.translate("StartPage", "Keep the task"),
+                    lambda: self.delete_task(task))
 
     def delete_task(self, task: dict[str, Any]) -> None:
         """Delete a task in the agent, then the one-off keyring entries it alone used (remembered ones stay)."""
