@@ -161,7 +161,7 @@ PATHS: dict[str, Any] = {
         "last_attempt)", {"description": "CSV", "content": {"text/csv": {"schema": STR}}}, params=[_CLASS])},
     "/v1/tasks/{id}/retry-failed": {"post": _op(
         "retryFailed", "Copy the failed objects again (all, or one error class)", _json(_ref("Retried"), "queued"),
-        body="RetryRequest", body_required=False)},
+        body="RetryRequest", body_required=False, conflict=True)},
     "/v1/tasks/{id}/pause": {"post": _op("pauseTask", "Stop cleanly; resume goes on where it stood", TASK,
                                          conflict=True)},
     "/v1/tasks/{id}/resume": {"post": _op("resumeTask", "Run a created, paused or red task (a cancelled one is "
