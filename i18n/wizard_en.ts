@@ -175,6 +175,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The remembered secret of this AccessKey ID was filled in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>URL list file</source>
         <translation type="unfinished"></translation>
     </message>
@@ -278,6 +282,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>No usable system keyring ({reason}): secrets can be kept only while the agent runs, never in a file. To remember them, install or unlock a keyring (gnome-keyring, KWallet) and start the wizard again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Not found</source>
         <translation type="unfinished"></translation>
     </message>
@@ -330,6 +338,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The agent cannot read the system keyring: unlock or install one (gnome-keyring, KWallet) and resume the task, or delete it and give the secrets again, kept only while the agent runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The bucket does not exist, or belongs to another region.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -359,6 +371,10 @@
     </message>
     <message>
         <source>The network failed repeatedly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The secret was kept only while the agent ran, and the agent has restarted since: delete the task and create it again with the secret.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -633,6 +649,10 @@
 <context>
     <name>ReviewPage</name>
     <message>
+        <source>A different secret is remembered for {id}, and other tasks may use it. Replace it with the one typed? Tasks that use it will then use the new one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Check</source>
         <translation type="unfinished"></translation>
     </message>
@@ -665,7 +685,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Keep the remembered one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the secrets only while the agent runs (never in a file; give them again after the agent restarts)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was changed: the remembered secret of {id} stays. Correct the secret, or untick &quot;Remember&quot; to use the one typed for this task only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace the remembered secret?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -690,6 +730,10 @@
     </message>
     <message>
         <source>The agent checks access, write permission and clocks before anything is copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick the box above to create the task that way.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -175,6 +175,10 @@
         <translation>文件夹不存在。</translation>
     </message>
     <message>
+        <source>The remembered secret of this AccessKey ID was filled in.</source>
+        <translation>已填入此 AccessKey ID 记住的密钥。</translation>
+    </message>
+    <message>
         <source>URL list file</source>
         <translation>URL 列表文件</translation>
     </message>
@@ -278,6 +282,10 @@
         <translation>网络错误</translation>
     </message>
     <message>
+        <source>No usable system keyring ({reason}): secrets can be kept only while the agent runs, never in a file. To remember them, install or unlock a keyring (gnome-keyring, KWallet) and start the wizard again.</source>
+        <translation>没有可用的系统密钥环（{reason}）：密钥只能在迁移代理运行期间保存在内存中，绝不写入文件。如需记住密钥，请安装或解锁密钥环（gnome-keyring、KWallet）后重新启动向导。</translation>
+    </message>
+    <message>
         <source>Not found</source>
         <translation>文件不存在</translation>
     </message>
@@ -330,6 +338,10 @@
         <translation>AccessKey 被拒绝：请检查 AccessKey ID 和 AccessKey Secret。</translation>
     </message>
     <message>
+        <source>The agent cannot read the system keyring: unlock or install one (gnome-keyring, KWallet) and resume the task, or delete it and give the secrets again, kept only while the agent runs.</source>
+        <translation>迁移代理无法读取系统密钥环：请解锁或安装密钥环（gnome-keyring、KWallet）后继续任务，或删除任务并重新填写密钥，仅在迁移代理运行期间保存。</translation>
+    </message>
+    <message>
         <source>The bucket does not exist, or belongs to another region.</source>
         <translation>存储桶不存在，或属于其他地域。</translation>
     </message>
@@ -360,6 +372,10 @@
     <message>
         <source>The network failed repeatedly.</source>
         <translation>网络多次出错。</translation>
+    </message>
+    <message>
+        <source>The secret was kept only while the agent ran, and the agent has restarted since: delete the task and create it again with the secret.</source>
+        <translation>密钥仅在迁移代理运行期间保存，而迁移代理已重启：请删除任务并重新填写密钥创建任务。</translation>
     </message>
     <message>
         <source>The server failed repeatedly.</source>
@@ -633,6 +649,10 @@
 <context>
     <name>ReviewPage</name>
     <message>
+        <source>A different secret is remembered for {id}, and other tasks may use it. Replace it with the one typed? Tasks that use it will then use the new one.</source>
+        <translation>系统已为 {id} 记住了另一个密钥，其他任务可能正在使用它。要用刚填写的密钥替换吗？替换后，使用它的任务都会改用新密钥。</translation>
+    </message>
+    <message>
         <source>Check</source>
         <translation>检查项</translation>
     </message>
@@ -665,8 +685,28 @@
         <translation>请填写任务名称。</translation>
     </message>
     <message>
+        <source>Keep the remembered one</source>
+        <translation>保留已记住的密钥</translation>
+    </message>
+    <message>
+        <source>Keep the secrets only while the agent runs (never in a file; give them again after the agent restarts)</source>
+        <translation>仅在迁移代理运行期间保存密钥（绝不写入文件；迁移代理重启后需重新填写）</translation>
+    </message>
+    <message>
+        <source>Nothing was changed: the remembered secret of {id} stays. Correct the secret, or untick &quot;Remember&quot; to use the one typed for this task only.</source>
+        <translation>未做任何更改：{id} 已记住的密钥保持不变。请更正密钥，或取消勾选“记住”，让填写的密钥只用于此任务。</translation>
+    </message>
+    <message>
         <source>Pass</source>
         <translation>通过</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Replace the remembered secret?</source>
+        <translation>替换已记住的密钥？</translation>
     </message>
     <message>
         <source>Result</source>
@@ -691,6 +731,10 @@
     <message>
         <source>The agent checks access, write permission and clocks before anything is copied.</source>
         <translation>开始复制前，Agent 会检查访问权限、写入权限和时钟。</translation>
+    </message>
+    <message>
+        <source>Tick the box above to create the task that way.</source>
+        <translation>勾选上方的选项即可按此方式创建任务。</translation>
     </message>
     <message>
         <source>To: {where}</source>

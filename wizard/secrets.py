@@ -3,6 +3,8 @@
 A task file holds only the reference. ``env:SRC`` reads SRC_ACCESS_KEY_ID and SRC_SECRET_ACCESS_KEY;
 ``keyring:NAME`` reads the system keyring entry NAME under the service ``migration-wizard`` (a JSON object
 with ``access_key_id`` and ``secret_access_key``), which the wizard writes when the operator ticks "Remember".
+``agent:NAME`` reads a secret the agent holds in its memory only, for its lifetime (the operator's choice when
+there is no usable keyring): never written to a file, gone when the agent stops.
 """
 
 from __future__ import annotations
@@ -15,7 +17,21 @@ from dataclasses import dataclass, field
 from wizard.errors import InputError
 
 SERVICE = "migration-wizard"
-_REF = re.compile(r"^(env|keyring):([A-Za-z0-9_.\-]+)$")
+_REF = re.compile(r"^(env|keyring|agent):([A-Za-z0-9_.\-]+)$")
+_KINDS = ("env", "keyring", "agent")
+_IN_MEMORY: dict[str, Credentials] = {}   # agent:NAME, this process only
+
+
+class KeyringUnavailable(InputError):
+    """No usable system keyring in this process; ``reason`` names the backend's complaint (never a secret)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class SecretNotHeld(InputError):
+    """An ``agent:NAME`` secret this agent does not hold (it was restarted since): the operator enters it again."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +49,7 @@ def check_reference(ref: object, where: str) -> str:
     """Validate the form of a reference (without resolving it); the error names the field."""
     if not isinstance(ref, str) or not _REF.match(ref):
         raise InputError(f"{where}: expected \"env:PREFIX\" or \"keyring:NAME\", got {ref!r}"
-                         if not isinstance(ref, str) or ":" not in ref or ref.split(":")[0] not in ("env", "keyring")
+                         if not isinstance(ref, str) or ":" not in ref or ref.split(":")[0] not in _KINDS
                          else f"{where}: {ref!r} has characters a reference cannot hold")
     return ref
 
@@ -48,6 +64,11 @@ def resolve(ref: str, where: str) -> Credentials:
             raise InputError(f"{where}: environment variable {' and '.join(missing)} "
                              f"{'is' if len(missing) == 1 else 'are'} not set")
         return Credentials(os.environ[key_var], os.environ[secret_var])
+    if kind == "agent":
+        if name not in _IN_MEMORY:
+            raise SecretNotHeld(f"{where}: the secret {name!r} was kept only while the agent ran, and this agent does "
+                             "not hold it (it was restarted): enter the credentials again")
+        return _IN_MEMORY[name]
     try:
         import keyring
         from keyring.errors import KeyringError
@@ -55,8 +76,9 @@ def resolve(ref: str, where: str) -> Credentials:
         raise InputError(f"{where}: the keyring package is not installed") from None
     try:
         raw = keyring.get_password(SERVICE, name)
-    except KeyringError as exc:
-        raise InputError(f"{where}: the system keyring is not available ({type(exc).__name__})") from None
+    except (KeyringError, RuntimeError) as exc:
+        raise KeyringUnavailable(f"{where}: the system keyring is not available to the agent "
+                                 f"({type(exc).__name__})", type(exc).__name__) from None
     if raw is None:
         raise InputError(f"{where}: no keyring entry {name!r} under service {SERVICE!r}")
     try:
@@ -64,6 +86,36 @@ def resolve(ref: str, where: str) -> Credentials:
         return Credentials(str(data["access_key_id"]), str(data["secret_access_key"]))
     except (ValueError, KeyError, TypeError):
         raise InputError(f"{where}: keyring entry {name!r} is not a Migration Wizard credential") from None
+
+
+def keyring_problem() -> str:
+    """Why this process cannot use the system keyring ("" when it can): the backend's error class, or
+    "NoKeyringError" when keyring found none. A read of an absent entry, so nothing is written."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        return "ImportError"
+    try:
+        keyring.get_password(SERVICE, "keyring-probe")
+    except (KeyringError, RuntimeError, OSError) as exc:
+        return type(exc).__name__
+    return ""
+
+
+def keep_in_memory(name: str, creds: Credentials) -> str:
+    """Hold credentials in this process only (the agent, for its lifetime); return the ``agent:NAME`` reference."""
+    check_reference(f"agent:{name}", "name")
+    _IN_MEMORY[name] = creds
+    return f"agent:{name}"
+
+
+def remembered(name: str) -> Credentials | None:
+    """The credentials a keyring entry holds, or None when it is absent, unreadable or there is no keyring."""
+    try:
+        return resolve(f"keyring:{name}", "credentials")
+    except InputError:
+        return None
 
 
 def store_in_keyring(name: str, creds: Credentials) -> str:

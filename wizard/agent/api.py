@@ -25,7 +25,7 @@ from wizard import __version__
 from wizard.agent import openapi
 from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound, Subscriber
 from wizard.errors import InputError, MigrationError, StorageError
-from wizard.secrets import Credentials
+from wizard.secrets import Credentials, keep_in_memory
 from wizard.task import parse_rate
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ def make_app(agent: Agent, token: str) -> web.Application:
     r.add_post("/v1/tasks", _create)
     r.add_post("/v1/checks", _checks)
     r.add_post("/v1/probe", _probe)
+    r.add_post("/v1/secrets", _keep_secret)
     r.add_get("/v1/tasks/{id}", _get)
     r.add_delete("/v1/tasks/{id}", _delete)
     r.add_get("/v1/tasks/{id}/events", _events)
@@ -197,6 +198,15 @@ def _credentials(raw: Any) -> Credentials:
     if not key_id.strip() or not secret:
         raise InputError("credentials: the access key ID and the secret must not be empty")
     return Credentials(key_id.strip(), secret)
+
+
+async def _keep_secret(request: web.Request) -> web.Response:
+    """Hold credentials in this agent's memory for its lifetime (no keyring): the answer is the reference a task
+    file then names; the secret is never written anywhere, and never sent back."""
+    data = await _body(request, {"name", "access_key_id", "secret_access_key"})
+    name = _field(data, "name", str, "a name of letters, digits, '.', '_' and '-'", required=True)
+    creds = _credentials({k: v for k, v in data.items() if k != "name"})
+    return web.json_response({"credentials": keep_in_memory(name, creds)}, status=201)
 
 
 async def _probe(request: web.Request) -> web.Response:

@@ -138,6 +138,12 @@ class AgentClient:
             body["credentials"] = {"access_key_id": access_key_id, "secret_access_key": secret_access_key or ""}
         return await self._call("POST", "/v1/probe", body)  # type: ignore[no-any-return]
 
+    async def keep_secret(self, name: str, access_key_id: str, secret_access_key: str) -> str:
+        """Have the agent hold credentials in memory for its lifetime; returns the ``agent:NAME`` reference."""
+        answer = await self._call("POST", "/v1/secrets", {"name": name, "access_key_id": access_key_id,
+                                                          "secret_access_key": secret_access_key})
+        return str(answer["credentials"])
+
     async def task(self, task_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/v1/tasks/{task_id}")  # type: ignore[no-any-return]
 

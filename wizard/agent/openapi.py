@@ -81,6 +81,11 @@ SCHEMAS: dict[str, Any] = {
     "ProbeRequest": _obj(["side", "location"], side={"type": "string", "enum": ["source", "destination"]},
                          location={"type": "object", "description": "a [source]/[destination] table as JSON"},
                          credentials={**_ref("Credentials")}),
+    "SecretRequest": _obj(["name", "access_key_id", "secret_access_key"],
+                          name={"type": "string", "pattern": "^[A-Za-z0-9_.\\-]+$"}, access_key_id=STR,
+                          secret_access_key=STR),
+    "SecretKept": _obj(["credentials"], credentials={"type": "string", "description": "agent:NAME, the reference "
+                                                     "a task file names; held in memory until the agent stops"}),
     "Probe": _obj(["ok", "checks"], ok={"type": "boolean"}, checks={"type": "array", "items": _ref("Check")}),
     "Checks": _obj(["checks"], checks={"type": "array", "items": _ref("Check")}),
     "Failure": _obj(["id", "key", "size", "error_class", "error_code", "message", "attempts", "last_attempt"],
@@ -141,6 +146,10 @@ PATHS: dict[str, Any] = {
     "/v1/probe": {"post": _op("probe", "Test one side before a task exists: reachable, credentials accepted, "
                               "bucket present, and for a destination a write probe", _json(_ref("Probe"), "checks"),
                               body="ProbeRequest", task=False)},
+    "/v1/secrets": {"post": _op("keepSecret", "Hold credentials in the agent's memory only, for its lifetime (when "
+                                "there is no usable keyring); never written to a file, never sent back",
+                                _json(_ref("SecretKept"), "the reference"), code="201", body="SecretRequest",
+                                task=False)},
     "/v1/tasks/{id}": {
         "get": _op("getTask", "One task's snapshot", TASK),
         "delete": _op("deleteTask", "Forget a task (stopped first, uploads aborted); the journal is kept unless "

@@ -30,7 +30,7 @@ from wizard.engine.limits import Limits
 from wizard.engine.runner import Runner, load_counters
 from wizard.errors import InputError, MigrationError, StorageError
 from wizard.paths import journal_path
-from wizard.secrets import Credentials
+from wizard.secrets import Credentials, KeyringUnavailable, SecretNotHeld
 from wizard.storage.base import Store
 from wizard.storage.factory import make_store
 from wizard.task import TaskSpec, parse_location, parse_task_text
@@ -359,6 +359,9 @@ class ManagedTask:
 def _error(exc: MigrationError) -> dict[str, str]:
     if isinstance(exc, StorageError):
         return {"error_class": exc.error_class, "code": exc.code, "message": exc.message}
+    if isinstance(exc, (KeyringUnavailable, SecretNotHeld)):  # not the task's settings: the agent's keyring or memory
+        return {"error_class": "keyring" if isinstance(exc, KeyringUnavailable) else "secret-not-held",
+                "code": type(exc).__name__, "message": str(exc)}
     return {"error_class": "input" if isinstance(exc, InputError) else "busy", "code": type(exc).__name__,
             "message": str(exc)}
 

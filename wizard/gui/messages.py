@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication as Q
 from wizard.units import human_bytes
 
 __all__ = ["human_bytes", "state_text", "error_class_text", "class_label", "check_text", "check_title",
-           "agent_error_text"]
+           "agent_error_text", "keyring_text"]
 
 
 def state_text(state: str) -> str:
@@ -47,12 +47,25 @@ def error_class_text(error_class: str) -> str:
         "io": Q.translate("Messages", "A local file could not be read or written."),
         "internal": Q.translate("Messages", "An internal error; retrying may help."),
         "input": Q.translate("Messages", "The task's settings are incomplete."),
+        "keyring": Q.translate("Messages", "The agent cannot read the system keyring: unlock or install one "
+                                           "(gnome-keyring, KWallet) and resume the task, or delete it and give the "
+                                           "secrets again, kept only while the agent runs."),
+        "secret-not-held": Q.translate("Messages", "The secret was kept only while the agent ran, and the agent has "
+                                                   "restarted since: delete the task and create it again with the "
+                                                   "secret."),
         "busy": Q.translate("Messages", "The task is already running elsewhere."),
         "clock": Q.translate("Messages", "This computer's clock is wrong: set it right (NTP)."),
         "uploads-left": Q.translate("Messages", "Some multipart uploads could not be removed; cancel again later."),
         "unavailable": Q.translate("Messages", "The migration agent is not running or does not answer."),
     }
     return texts.get(error_class, Q.translate("Messages", "Error: {code}").format(code=error_class))
+
+
+def keyring_text(reason: str) -> str:
+    """No usable system keyring in the wizard, in one sentence that says what to do."""
+    return Q.translate("Messages", "No usable system keyring ({reason}): secrets can be kept only while the agent "
+                                   "runs, never in a file. To remember them, install or unlock a keyring "
+                                   "(gnome-keyring, KWallet) and start the wizard again.").format(reason=reason)
 
 
 def class_label(error_class: str) -> str:

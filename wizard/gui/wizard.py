@@ -3,13 +3,14 @@ what they share (the task being built); the agent does the work and outlives the
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QWidget, QWizard
 
-from wizard.gui.bridge import AgentLink
+from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.i18n import Translations
 from wizard.gui.pages.location import LocationPage
 from wizard.gui.pages.mode import ModePage
@@ -18,6 +19,7 @@ from wizard.gui.pages.review import ReviewPage
 from wizard.gui.pages.run import RunPage
 from wizard.gui.pages.start import StartPage
 from wizard.gui.settings import Settings
+from wizard.secrets import keyring_problem
 
 START, SOURCE, DESTINATION, MODE, OPTIONS, REVIEW, RUN = range(7)
 
@@ -48,7 +50,16 @@ class MigrationWizard(QWizard):
         self.start_page.language.setCurrentIndex(max(0, self.start_page.language.findData(translations.language)))
         self.start_page.language.currentIndexChanged.connect(self._language_chosen)
         self.currentIdChanged.connect(self._entered)
+        self.keyring_problem: str | None = None     # not known until the check below has answered
         self.retranslate()
+        # A keyring backend may take a while to answer (D-Bus, an unlock prompt): asked off the GUI thread.
+        spawn(asyncio.to_thread(keyring_problem), self.keyring_checked)
+
+    def keyring_checked(self, problem: str) -> None:
+        """Tell every page whether the system keyring can be used ("" yes, else the reason)."""
+        self.keyring_problem = problem
+        for page in (self.start_page, self.source_page, self.destination_page, self.review_page):
+            page.set_keyring(problem)
 
     def nextId(self) -> int:
         current = self.currentId()

@@ -3,6 +3,7 @@ the system keyring when asked), and a connection test that runs on the agent wit
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from wizard.errors import InputError
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.pages.base import TranslatedPage
+from wizard.secrets import Credentials, remembered
 from wizard.task import parse_location
 
 OSS_REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qingdao", "cn-zhangjiakou",
@@ -71,6 +73,9 @@ class LocationPage(TranslatedPage):
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.remember = QCheckBox()
         self.remember.setChecked(True)
+        self.note = QLabel()         # what the page did by itself (a remembered secret filled in)
+        self.note.setWordWrap(True)
+        self.keyring_problem = ""
         self.test = QPushButton()
         self.result = QLabel()
         self.result.setWordWrap(True)
@@ -88,7 +93,7 @@ class LocationPage(TranslatedPage):
         for name, field in (("kind", self.kind), ("region", self.region), ("", self.internal),
                             ("endpoint", self.endpoint), ("bucket", self.bucket), ("prefix", self.prefix),
                             ("path", path_row), ("key_id", self.key_id), ("secret", self.secret),
-                            ("", self.remember), ("", self.test), ("", self.result), ("", self.error)):
+                            ("", self.remember), ("", self.note), ("", self.test), ("", self.result), ("", self.error)):
             if name:
                 self.form.addRow(self.labels[name], field)
             else:
@@ -98,6 +103,7 @@ class LocationPage(TranslatedPage):
         self.internal.toggled.connect(self._fill_endpoint)
         self.browse.clicked.connect(self._browse)
         self.test.clicked.connect(self.test_connection)
+        self.key_id.editingFinished.connect(self._fill_remembered)
         self._testing = False
         # A test's answer speaks of what was typed then: an edit makes it stale, so it goes.
         for edit in (self.endpoint, self.bucket, self.prefix, self.key_id, self.secret, self.path):
@@ -168,8 +174,34 @@ class LocationPage(TranslatedPage):
         self.retranslate()
         self.completeChanged.emit()
 
+    def set_keyring(self, problem: str) -> None:
+        """Without a usable keyring there is nothing to remember in: the box is off and says why."""
+        self.keyring_problem = problem
+        self.remember.setEnabled(not problem)
+        if problem:
+            self.remember.setChecked(False)
+        self.remember.setToolTip(messages.keyring_text(problem) if problem else "")
+
+    def _fill_remembered(self) -> None:
+        """A remembered AccessKey ID brings its secret back (when the secret field is still empty)."""
+        entry = f"{self._kind()}-{self.key_id.text().strip()}"
+        settings = getattr(self.wizard(), "settings", None)
+        if not self.needs_credentials() or self.secret.text() or settings is None \
+                or entry not in settings.saved_credentials:
+            return
+        key_id = self.key_id.text().strip()
+
+        def filled(creds: Credentials | None) -> None:
+            if creds is not None and not self.secret.text() and self.key_id.text().strip() == key_id:
+                self.secret.setText(creds.secret_access_key)
+                self.remember.setChecked(True)
+                self.note.setText(Q.translate("LocationPage", "The remembered secret of this AccessKey ID was "
+                                                              "filled in."))
+        spawn(asyncio.to_thread(remembered, entry), filled)
+
     def _entries_changed(self) -> None:
         self.error.clear()
+        self.note.clear()
         if not self._testing:
             self.result.clear()
             self.answer = None

@@ -3,6 +3,8 @@ and "Create and start". Credentials go into the system keyring here, and the tas
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -12,6 +14,7 @@ from PySide6.QtCore import QCoreApplication as Q
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -23,13 +26,17 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from wizard.agent.client import AgentError
 from wizard.errors import InputError
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.settings import Settings
-from wizard.secrets import Credentials, store_in_keyring
+from wizard.gui.widgets import confirm
+from wizard.secrets import Credentials, remembered, store_in_keyring
 from wizard.task import parse_task
+
+log = logging.getLogger(__name__)
 
 Render = Callable[[str], dict[str, Any]]   # credentials-reference prefix -> the task as a dict
 
@@ -57,6 +64,10 @@ class ReviewPage(TranslatedPage):
         self.checks.verticalHeader().hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
+        # Shown only when there is no usable keyring: the operator's choice, never made for them.
+        self.agent_only = QCheckBox()
+        self.agent_only.setVisible(False)
+        self.keyring_problem = ""
         self.name_label = QLabel()
         form = QFormLayout()
         form.addRow(self.name_label, self.name)
@@ -64,6 +75,7 @@ class ReviewPage(TranslatedPage):
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.checks)
+        layout.addWidget(self.agent_only)
         layout.addWidget(self.status)
         self.created: dict[str, Any] | None = None
         self._busy = False
@@ -78,6 +90,8 @@ class ReviewPage(TranslatedPage):
                                                Q.translate("ReviewPage", "Result"),
                                                Q.translate("ReviewPage", "Details")])
         self.setButtonText(QWizard.WizardButton.CommitButton, Q.translate("ReviewPage", "Create and start"))
+        self.agent_only.setText(Q.translate("ReviewPage", "Keep the secrets only while the agent runs (never in a "
+                                                          "file; give them again after the agent restarts)"))
         if self.wizard() is not None and self.isVisible():
             self._show_summary()
             self._show_checks(self.rows)
@@ -156,43 +170,96 @@ class ReviewPage(TranslatedPage):
         if self._busy:
             return False
         try:
-            text = to_toml(self._render()("keyring:pending") | {"name": name})
+            to_toml(self._render()("keyring:pending") | {"name": name})   # validated before any secret is saved
         except InputError as exc:
             self.status.setText(str(exc))
             return False
+        if self.keyring_problem and self._secrets_typed() and not self.agent_only.isChecked():
+            self.set_keyring(self.keyring_problem)   # the sentence and the choice again; nothing is saved
+            return False
         self._busy = True
         self.status.setText(Q.translate("ReviewPage", "Creating the task…"))
-        refs = self._store_credentials()
-        text = to_toml(self._render()("") | {"name": name, "source": refs["source"],
-                                             "destination": refs["destination"]})
-        spawn(self._create(text), self._created, self._failed)
+        spawn(self._save_and_create(name), self._created)
         return False
 
-    def _store_credentials(self) -> dict[str, dict[str, Any]]:
-        """Each side's secret into the system keyring; the task gets only "keyring:NAME"."""
+    def set_keyring(self, problem: str) -> None:
+        """What the wizard found about the system keyring ("" usable): without one the page offers the choice."""
+        self.keyring_problem = problem
+        self.agent_only.setVisible(bool(problem))
+        if not problem:
+            self.agent_only.setChecked(False)
+        elif self._secrets_typed():
+            self.status.setText(messages.keyring_text(problem) + " " + Q.translate(
+                "ReviewPage", "Tick the box above to create the task that way."))
+
+    def _secrets_typed(self) -> bool:
         wizard = self.wizard()
-        out = {}
-        for page in (wizard.source_page, wizard.destination_page):  # type: ignore[attr-defined]
-            if not page.needs_credentials():
-                out[page.side] = page.table()
-                continue
-            key_id = page.key_id.text().strip()
-            if page.remember.isChecked():
-                name = f"{page.table()['kind']}-{key_id}"
-                if name not in self.settings.saved_credentials:
-                    self.settings.saved_credentials.append(name)
-                    self.settings.save()
-            else:
-                name = f"task-{uuid.uuid4().hex[:12]}-{page.side}"
-            ref = store_in_keyring(name, Credentials(key_id, page.secret.text()))
-            out[page.side] = page.table(ref)
-        return out
+        return any(p.needs_credentials() for p in (wizard.source_page, wizard.destination_page))  # type: ignore
 
-    async def _create(self, text: str) -> dict[str, Any]:
-        client = await self.link.client()
-        return await client.create_task(text)
+    async def _save_and_create(self, name: str) -> dict[str, Any] | None:
+        """Each side's secret where the operator chose (keyring, or the agent's memory), then the task. Settings
+        record a remembered entry only once the task exists; every failure ends here with a sentence."""
+        try:
+            client = await self.link.client()
+            refs, kept = {}, []
+            wizard = self.wizard()
+            for page in (wizard.source_page, wizard.destination_page):  # type: ignore[attr-defined]
+                if not page.needs_credentials():
+                    refs[page.side] = page.table()
+                    continue
+                creds = Credentials(page.key_id.text().strip(), page.secret.text())
+                one_off = f"task-{uuid.uuid4().hex[:12]}-{page.side}"
+                if self.keyring_problem and self.agent_only.isChecked():
+                    ref = await client.keep_secret(one_off, creds.access_key_id, creds.secret_access_key)
+                elif page.remember.isChecked():
+                    entry = f"{page.table()['kind']}-{creds.access_key_id}"
+                    old = await asyncio.to_thread(remembered, entry)
+                    if old is not None and old != creds and not await self._replace_confirmed(creds.access_key_id):
+                        self._busy = False
+                        self.status.setText(Q.translate(
+                            "ReviewPage", "Nothing was changed: the remembered secret of {id} stays. Correct the "
+                                          "secret, or untick \"Remember\" to use the one typed for this task only.")
+                            .format(id=creds.access_key_id))
+                        return None
+                    ref = f"keyring:{entry}" if old == creds else \
+                        await asyncio.to_thread(store_in_keyring, entry, creds)
+                    kept.append(entry)
+                else:
+                    ref = await asyncio.to_thread(store_in_keyring, one_off, creds)
+                refs[page.side] = page.table(ref)
+            text = to_toml(self._render()("") | {"name": name, "source": refs["source"],
+                                                 "destination": refs["destination"]})
+            snapshot: dict[str, Any] = await client.create_task(text)
+        except AgentError as exc:
+            self._failed(exc.code, exc.message)
+            return None
+        except InputError as exc:
+            self._failed("bad-input", str(exc))
+            return None
+        except Exception as exc:  # the keyring backend refused (NoKeyringError, locked, D-Bus): say so, keep nothing
+            log.error("the secrets could not be saved in the system keyring: %s: %s", type(exc).__name__, exc)
+            self._busy = False
+            self.set_keyring(type(exc).__name__)
+            return None
+        for entry in kept:
+            if entry not in self.settings.saved_credentials:
+                self.settings.saved_credentials.append(entry)
+        if kept:
+            self.settings.save()
+        return snapshot
 
-    def _created(self, snapshot: dict[str, Any]) -> None:
+    async def _replace_confirmed(self, key_id: str) -> bool:
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        confirm.ask(self, Q.translate("ReviewPage", "Replace the remembered secret?"), Q.translate(
+            "ReviewPage", "A different secret is remembered for {id}, and other tasks may use it. Replace it with "
+                          "the one typed? Tasks that use it will then use the new one.").format(id=key_id),
+                    Q.translate("ReviewPage", "Replace"), Q.translate("ReviewPage", "Keep the remembered one"),
+                    lambda: answer.set_result(True), lambda: answer.set_result(False))
+        return await answer
+
+    def _created(self, snapshot: dict[str, Any] | None) -> None:
+        if snapshot is None:
+            return
         self._busy = False
         self.created = snapshot
         self.wizard().open_task(snapshot["id"])  # type: ignore[attr-defined]

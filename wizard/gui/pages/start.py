@@ -51,6 +51,12 @@ class StartPage(TranslatedPage):
         confirm.never_default(self.delete)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.keyring_note = QLabel()
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setObjectName("keyring")
+        self.keyring_note.setStyleSheet("color: #c77c02")
+        self.keyring_note.hide()
+        self._keyring_problem = ""
         top = QHBoxLayout()
         top.addWidget(self.language_label)
         top.addWidget(self.language)
@@ -65,6 +71,7 @@ class StartPage(TranslatedPage):
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
+        layout.addWidget(self.keyring_note)
         self.chosen = ""          # a task to open, or "" for a new migration
         self.new.clicked.connect(self._new)
         self.open.clicked.connect(self._open)
@@ -84,6 +91,13 @@ class StartPage(TranslatedPage):
         self.open.setText(Q.translate("StartPage", "Open"))
         self.delete.setText(Q.translate("StartPage", "Delete"))
         self.model.retranslate()
+        self.set_keyring(getattr(self, "_keyring_problem", ""))
+
+    def set_keyring(self, problem: str) -> None:
+        """Say at once, on the first page, that there is no usable keyring and what that means."""
+        self._keyring_problem = problem
+        self.keyring_note.setText(messages.keyring_text(problem) if problem else "")
+        self.keyring_note.setVisible(bool(problem))
 
     def initializePage(self) -> None:
         self.chosen = ""

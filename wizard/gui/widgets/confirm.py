@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 
-def ask(parent: QWidget, title: str, text: str, destroy: str, keep: str, on_yes: Callable[[], None]) -> QMessageBox:
-    """Ask before a destructive action: ``destroy`` labels the button that does it, ``keep`` the safe default."""
+def ask(parent: QWidget, title: str, text: str, destroy: str, keep: str, on_yes: Callable[[], None],
+        on_no: Callable[[], None] | None = None) -> QMessageBox:
+    """Ask before a destructive action: ``destroy`` labels the button that does it, ``keep`` the safe default
+    (``on_no`` runs for it, for Escape and for closing the box)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("confirm")
     yes = box.addButton(destroy, QMessageBox.ButtonRole.DestructiveRole)
@@ -25,6 +27,8 @@ def ask(parent: QWidget, title: str, text: str, destroy: str, keep: str, on_yes:
     def answered() -> None:
         if box.clickedButton() is yes:
             on_yes()
+        elif on_no is not None:
+            on_no()
         box.deleteLater()
 
     box.finished.connect(answered)
