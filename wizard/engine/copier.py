@@ -12,7 +12,6 @@ import asyncio
 import contextvars
 import hashlib
 import random
-import re
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -22,11 +21,22 @@ from wizard.crc64 import Crc64, combine
 from wizard.engine.events import Counters
 from wizard.engine.journal import Journal, Todo
 from wizard.engine.limits import Limits, object_started
+from wizard.engine.verify import (
+    OrderedFeed,
+    SourceValues,
+    checksum_error,
+    checksum_hasher,
+    composite_etag,
+    encoded,
+    full_object_checksum,
+    is_md5,
+    multipart_count,
+    record_proof,
+)
 from wizard.errors import Action, StorageError, object_failed
 from wizard.storage.base import ObjectInfo, Reader, Store
 from wizard.storage.mapping import map_storage_class
 
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
 SMALL = 1024 * 1024          # objects up to this are read whole: one buffer, Content-MD5 sent
 MAX_ATTEMPTS = 5
 PART_CONCURRENCY = 4
@@ -45,10 +55,6 @@ def part_size_for(size: int, wanted: int, max_parts: int = 10_000, min_size: int
     mib = 1024 * 1024
     need = -(-size // max_parts)
     return max(wanted, min_size, -(-need // mib) * mib)
-
-
-def checksum_error(key: str, what: str, expected: str | None, got: str | None) -> StorageError:
-    return object_failed("checksum", "ChecksumMismatch", f"{key}: {what} (expected {expected}, got {got})")
 
 
 @dataclass
@@ -82,6 +88,11 @@ class Copier:
     async def copy(self, todo: Todo) -> Result:
         """Copy with retries; StorageError with action TASK propagates, anything else ends in the Result."""
         object_started.set([False])   # this object's requests after its first one go ahead of new objects'
+        if todo.maybe_sent:
+            # An earlier run may have sent it and been stopped before recording that: look before sending again.
+            found = await self._found_at_destination(todo)
+            if found is not None:
+                return Result(True, 1, found)
         attempt = 0
         while True:
             attempt += 1
@@ -102,6 +113,7 @@ class Copier:
                     await self._give_up_upload(todo)
                     self.multipart_keys.discard(self.dst_prefix + todo.key)
                     return Result(False, attempt, error=exc)
+                self.counters.retries += 1
                 await self.sleep(backoff(attempt))
             finally:
                 self.counters.partial_bytes -= moved[0]
@@ -116,19 +128,21 @@ class Copier:
             finally:
                 await reader.close()
 
-    async def _metered(self, reader: Reader, md5: Any, ahead: bool = True,
-                       crc: Crc64 | None = None) -> AsyncIterator[bytes]:
-        """The reader's chunks, paced by the bandwidth limit, hashed and counted on the way."""
+    async def _metered(self, reader: Reader, hashers: list[Any], ahead: bool = True,
+                       feed: OrderedFeed | None = None, offset: int = 0) -> AsyncIterator[bytes]:
+        """The reader's chunks, paced by the bandwidth limit, hashed and counted on the way; with ``feed``
+        (a part of a multipart copy starting at ``offset``) also handed to the whole-object digest in order."""
         bucket = self.limits.bytes
         counters = self.counters
         moved = _attempt_bytes.get([0])
         async for chunk in (_read_ahead(reader.chunks()) if ahead else reader.chunks()):
             if bucket.rate:
                 await bucket.acquire(len(chunk))
-            if md5 is not None:
-                md5.update(chunk)
-            if crc is not None:
-                crc.update(chunk)
+            for h in hashers:
+                h.update(chunk)
+            if feed is not None:
+                await feed.feed(offset, chunk)
+                offset += len(chunk)
             counters.wire_bytes += len(chunk)
             counters.partial_bytes += len(chunk)
             moved[0] += len(chunk)
@@ -138,7 +152,7 @@ class Copier:
         info = reader.info
         size = info.size
         key = self.dst_prefix + todo.key
-        src_md5 = info.etag if info.etag and _MD5.match(info.etag) and self.src.features.etag_is_md5 else None
+        src_md5 = info.etag if is_md5(info.etag) and self.src.features.etag_is_md5 else None
         # When the source publishes the MD5 and the destination checks Content-MD5, the destination verifies
         # the bytes against the source's own digest: no hashing here, nothing read twice.
         by_store = self.checksum and src_md5 is not None and self.dst.features.etag_is_md5
@@ -147,22 +161,24 @@ class Copier:
         extra = info.content_headers if self.dst.features.metadata else None
         cls = self._storage_class(info)
         crc = Crc64() if self._wants_crc() else None
+        other = await self._other_source_values(todo, info, src_md5, crc)
+        hashers = [h for h in (md5, crc) if h is not None] + (other.hashers() if other else [])
+        proofs: list[str] = []
+        read_checked = False
         if size < 0:
             # The source did not say how long it is (a web server without Content-Length): spool it first.
-            spool = await self._spool(reader, md5, crc)
+            spool = await self._spool(reader, hashers)
             size = spool.tell()
             digest = md5.digest() if md5 is not None else None
             result = await self.dst.write(key, _from_spool(spool), size, md5=digest, content_type=info.content_type,
                                           metadata=meta, headers=extra, storage_class=cls.storage_class)
             sent = size
         elif size <= SMALL:
-            data = b"".join([c async for c in self._metered(reader, md5, ahead=False, crc=crc)])
+            data = b"".join([c async for c in self._metered(reader, hashers, ahead=False)])
             digest = md5.digest() if md5 is not None else bytes.fromhex(src_md5) if by_store and src_md5 else None
-            if md5 is not None and src_md5 and src_md5 != md5.hexdigest():  # caught before anything is written
-                raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, md5.hexdigest())
-            if crc is not None and info.crc64 is not None and crc.value != info.crc64:
-                raise checksum_error(todo.key, "bytes read differ from the source's CRC64", str(info.crc64),
-                                     str(crc.value))
+            # Caught before anything is written.
+            self._check_read(todo.key, src_md5, md5, crc, info, other, proofs)
+            read_checked = True
             result = await self.dst.write(key, data, len(data), md5=digest, content_type=info.content_type,
                                           metadata=meta, headers=extra, storage_class=cls.storage_class)
             sent = len(data)
@@ -170,26 +186,27 @@ class Copier:
             # Streaming: the store checks the source's own MD5 when it has one (Content-MD5).
             counted = _Count()
             hint = bytes.fromhex(src_md5) if (src_md5 and self.checksum) else None
-            result = await self.dst.write(key, counted.wrap(self._metered(reader, md5, crc=crc)), size, md5=hint,
+            result = await self.dst.write(key, counted.wrap(self._metered(reader, hashers)), size, md5=hint,
                                           content_type=info.content_type, metadata=meta, headers=extra,
                                           storage_class=cls.storage_class)
             sent = counted.n
         evidence: dict[str, Any] = {"size": sent}
         if sent != size:
             raise checksum_error(todo.key, "size differs", str(size), str(sent))
+        if not read_checked:
+            self._check_read(todo.key, src_md5, md5, crc, info, other, proofs)
         if result.extra.get("folder"):
             evidence["folder"] = True
         if by_store:
             evidence.update(source_etag=src_md5, dest_etag=result.etag, md5_checked_by="destination")
             if result.etag != src_md5:
                 raise checksum_error(todo.key, "destination ETag differs from the source's", src_md5, result.etag)
+            proofs.append("md5")
         elif md5 is not None:
             computed = md5.hexdigest()
             evidence["md5"] = computed
             if src_md5:
                 evidence["source_etag"] = src_md5
-                if src_md5 != computed:
-                    raise checksum_error(todo.key, "bytes read differ from the source's ETag", src_md5, computed)
             if self.dst.features.etag_is_md5:
                 evidence["dest_etag"] = result.etag
                 if result.etag != computed:
@@ -197,12 +214,45 @@ class Copier:
                                          result.etag)
         if crc is not None:
             self._compare_crc(todo.key, evidence, crc.value, info.crc64, result.crc64)
+        if self.checksum:
+            record_proof(evidence, proofs)
         self._note_dropped(evidence, info, cls.dropped)
         return evidence
 
-    async def _spool(self, reader: Reader, md5: Any, crc: Crc64 | None) -> Any:
+    async def _other_source_values(self, todo: Todo, info: ObjectInfo, src_md5: str | None,
+                                   crc: Crc64 | None) -> SourceValues | None:
+        """What else the source published to prove a single-part copy by, when it has no MD5 ETag and no
+        CRC-64: a whole-object checksum, or a multipart ETag with the part size it was uploaded in."""
+        if not self.checksum or src_md5 is not None or (crc is not None and info.crc64 is not None):
+            return None
+        if full_object_checksum(info.checksums):
+            return SourceValues(info)
+        count = multipart_count(info.etag)
+        if count is None or info.size < 0:
+            return None
+        layout = info.size if count == 1 else await self.src.source_part_size(todo.ref or todo.key)
+        if not layout or -(-info.size // layout) != count:
+            return None
+        return SourceValues(info, layout)
+
+    def _check_read(self, key: str, src_md5: str | None, md5: Any, crc: Crc64 | None, info: ObjectInfo,
+                    other: SourceValues | None, proofs: list[str]) -> None:
+        """The bytes read against every value the source published; what matched goes into ``proofs``."""
+        if md5 is not None and src_md5:
+            if src_md5 != md5.hexdigest():
+                raise checksum_error(key, "bytes read differ from the source's ETag", src_md5, md5.hexdigest())
+            proofs.append("md5")
+        if crc is not None and info.crc64 is not None:
+            if crc.value != info.crc64:
+                raise checksum_error(key, "bytes read differ from the source's CRC64", str(info.crc64),
+                                     str(crc.value))
+            proofs.append("crc64")
+        if other is not None:
+            other.check(key, proofs)
+
+    async def _spool(self, reader: Reader, hashers: list[Any]) -> Any:
         spool = tempfile.SpooledTemporaryFile(max_size=SMALL * 8)
-        async for chunk in self._metered(reader, md5, crc=crc):
+        async for chunk in self._metered(reader, hashers):
             spool.write(chunk)
         return spool
 
@@ -236,6 +286,29 @@ class Copier:
             evidence["storage_class_dropped"] = class_dropped
 
     # -- multipart ------------------------------------------------------------------------------------------
+    async def _layout(self, todo: Todo, head: ObjectInfo) -> tuple[int, bool]:
+        """The part size for this copy, and whether it is the source's own layout (then the source's multipart
+        ETag proves the copy). The source's layout is used where the destination can take it."""
+        f = self.dst.features
+        count = multipart_count(head.etag)
+        if self.checksum and count and count > 1 and head.crc64 is None:
+            source = await self.src.source_part_size(todo.ref or todo.key)
+            if source and -(-head.size // source) == count and source >= f.min_part_size and count <= f.max_parts:
+                return source, True
+        return part_size_for(head.size, self.part_size, f.max_parts, f.min_part_size), False
+
+    def _whole_digest(self, head: ObjectInfo, same_layout: bool) -> tuple[str, str, Any] | None:
+        """(proof name, the source's value, hasher) for the whole-object digest a multipart copy needs when
+        neither the source's CRC-64 nor its multipart ETag can prove it."""
+        if not self.checksum or same_layout or (head.crc64 is not None and self._wants_crc()):
+            return None
+        if is_md5(head.etag) and self.src.features.etag_is_md5:
+            return "md5", head.etag or "", hashlib.md5()
+        found = full_object_checksum(head.checksums)
+        if found:
+            return f"checksum-{found[0]}", found[1], checksum_hasher(found[0])
+        return None
+
     async def _multipart(self, todo: Todo) -> dict[str, Any]:
         key = self.dst_prefix + todo.key
         head = await self.src.head(todo.ref or todo.key)
@@ -245,10 +318,16 @@ class Copier:
         recorded = self.journal.upload_for(todo.id)
         verified: dict[int, tuple[str, int, int | None]] = {}
         upload_id = ""
-        part_size = part_size_for(size, self.part_size, self.dst.features.max_parts, self.dst.features.min_part_size)
+        part_size, same_layout = await self._layout(todo, head)
         if recorded:
             upload_id, old_size, old_etag = recorded
             present = await self.dst.list_parts(key, upload_id)
+            if present is None and old_etag == head.etag and old_size == part_size:
+                # The upload is gone: completed by an earlier attempt or run that was stopped before it could
+                # record that, or aborted. A completed one holds exactly the recorded parts.
+                found = await self._completed_before(todo, key, head, part_size, same_layout)
+                if found is not None:
+                    return found
             # Parts read from another version of the source (it changed since the kill) must not be mixed in.
             if present is None or old_size != part_size or old_etag != head.etag:
                 if present is not None:
@@ -269,6 +348,9 @@ class Copier:
         count = -(-size // part_size) or 1
         gate = asyncio.Semaphore(PART_CONCURRENCY)
         reused = len(verified)
+        whole = self._whole_digest(head, same_layout)
+        # Parts sent by an earlier attempt cannot be hashed in order now: such a copy is read back instead.
+        feed = OrderedFeed([whole[2]]) if whole is not None and not verified else None
 
         async def one(number: int) -> None:
             if number in verified:
@@ -276,7 +358,7 @@ class Copier:
             start = (number - 1) * part_size
             length = min(part_size, size - start)
             async with gate:
-                etag, part_crc = await self._part(todo, key, upload_id, number, start, length, head.etag)
+                etag, part_crc = await self._part(todo, key, upload_id, number, start, length, head.etag, feed)
             verified[number] = (etag, length, part_crc)
             self.journal.save_part(todo.id, number, etag, length, part_crc)
 
@@ -289,28 +371,134 @@ class Copier:
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
         parts = [(n, verified[n][0]) for n in range(1, count + 1)]
-        result = await self.dst.complete_upload(key, upload_id, parts)
-        self.journal.drop_upload(todo.id)
-        expected = hashlib.md5(b"".join(bytes.fromhex(e) for _, e in parts)).hexdigest() + f"-{count}"
+        expected = composite_etag(e for _, e in parts)
         evidence: dict[str, Any] = {"size": size, "parts": count, "part_size": part_size, "reused_parts": reused,
-                                    "expected_etag": expected, "dest_etag": result.etag}
+                                    "expected_etag": expected}
+        proofs: list[str] = []
+        try:   # the source's values are compared before the upload is completed: a bad copy never lands
+            self._prove_parts(todo, head, verified, count, same_layout, expected, evidence, proofs)
+            if feed is not None and whole is not None and not feed.tainted:
+                got = whole[2].hexdigest() if whole[0] == "md5" else encoded(whole[2])
+                if got != whole[1]:
+                    raise checksum_error(todo.key, f"bytes sent differ from the source's {whole[0]}", whole[1], got)
+                proofs.append(whole[0])
+        except StorageError:
+            await self.dst.abort_upload(key, upload_id)
+            self.journal.drop_upload(todo.id)
+            raise
+        # The upload record stays until the outcome is recorded with it, so a stop right after this is resumed
+        # by finding the completed object instead of sending it again.
+        result = await self.dst.complete_upload(key, upload_id, parts)
+        evidence["dest_etag"] = result.etag
+        if self.checksum and self.dst.features.etag_is_md5 and result.etag != expected:
+            raise checksum_error(todo.key, "multipart ETag differs from the parts sent", expected, result.etag)
+        if self._wants_crc() and result.crc64 is not None and "crc64" in evidence:
+            self._compare_crc(todo.key, evidence, evidence["crc64"], head.crc64, result.crc64)
+        if whole is not None and (feed is None or feed.tainted):
+            proofs.append(await self._read_back(todo, key, size, whole))
+        if self.checksum:
+            record_proof(evidence, proofs)
+        self._note_dropped(evidence, head, self._storage_class(head).dropped)
+        return evidence
+
+    def _prove_parts(self, todo: Todo, head: ObjectInfo, verified: dict[int, tuple[str, int, int | None]],
+                     count: int, same_layout: bool, expected: str, evidence: dict[str, Any],
+                     proofs: list[str]) -> None:
+        """The multipart ETag and the CRC-64 combined from the parts, against the source's."""
         if head.etag:
             evidence["source_etag"] = head.etag
             if head.etag.endswith(f"-{count}"):  # a source uploaded with the same part layout can be compared too
                 evidence["matches_source_etag"] = head.etag == expected
-        if self.checksum and self.dst.features.etag_is_md5 and result.etag != expected:
-            raise checksum_error(todo.key, "multipart ETag differs from the parts sent", expected, result.etag)
+                if same_layout:
+                    if head.etag != expected:
+                        raise checksum_error(todo.key, "parts sent differ from the source's multipart ETag (same "
+                                             "part layout)", head.etag, expected)
+                    proofs.append("multipart-etag")
         crcs = [verified[n][2] for n in range(1, count + 1)]
         if self._wants_crc() and all(c is not None for c in crcs):
             whole = crcs[0]
             for n in range(2, count + 1):
                 whole = combine(whole, verified[n][2], verified[n][1])  # type: ignore[arg-type]
-            self._compare_crc(todo.key, evidence, whole, head.crc64, result.crc64)  # type: ignore[arg-type]
+            self._compare_crc(todo.key, evidence, whole, head.crc64, None)  # type: ignore[arg-type]
+            if head.crc64 is not None:
+                proofs.append("crc64")
+
+    async def _read_back(self, todo: Todo, key: str, size: int, whole: tuple[str, str, Any]) -> str:
+        """Prove a copy whose bytes could not be hashed in order (parts resent or reused) by reading the
+        destination back and hashing it against the source's value."""
+        name, value, _ = whole
+        hasher = hashlib.md5() if name == "md5" else checksum_hasher(name.removeprefix("checksum-"))
+        reader = await self.dst.read(key)
+        n = 0
+        try:
+            async for chunk in reader.chunks():
+                hasher.update(chunk)
+                n += len(chunk)
+        finally:
+            await reader.close()
+        got = hasher.hexdigest() if name == "md5" else encoded(hasher)
+        if n != size or got != value:
+            raise checksum_error(todo.key, f"the destination read back differs from the source's {name}", value, got)
+        return name
+
+    async def _completed_before(self, todo: Todo, key: str, head: ObjectInfo, part_size: int,
+                                same_layout: bool) -> dict[str, Any] | None:
+        """The evidence for an upload an earlier attempt completed (every part recorded, the destination holding
+        their multipart ETag and the size), proven as a fresh copy is; None when it is not there."""
+        count = -(-head.size // part_size) or 1
+        parts = self.journal.parts_for(todo.id)
+        if sorted(parts) != list(range(1, count + 1)):
+            return None
+        expected = composite_etag(parts[n][0] for n in range(1, count + 1))
+        there = await self.dst.head(key)
+        if there is None or there.size != head.size or (self.dst.features.etag_is_md5 and there.etag != expected):
+            return None
+        evidence: dict[str, Any] = {"size": head.size, "parts": count, "part_size": part_size, "reused_parts": count,
+                                    "expected_etag": expected, "dest_etag": there.etag, "found_at_destination": True}
+        proofs: list[str] = []
+        try:
+            self._prove_parts(todo, head, parts, count, same_layout, expected, evidence, proofs)
+            whole = self._whole_digest(head, same_layout)
+            if whole is not None:
+                proofs.append(await self._read_back(todo, key, head.size, whole))
+        except StorageError as exc:
+            if exc.error_class != "checksum":
+                raise
+            return None   # not provably the source's bytes: copied again
+        if self.checksum:
+            record_proof(evidence, proofs)
         self._note_dropped(evidence, head, self._storage_class(head).dropped)
         return evidence
 
+    async def _found_at_destination(self, todo: Todo) -> dict[str, Any] | None:
+        """The evidence for an object an earlier run sent without recording it (it was stopped): the destination
+        holds the listed size and a digest the source published for it. None sends it (again)."""
+        key = self.dst_prefix + todo.key
+        try:
+            there = await self.dst.head(key)
+        except StorageError:
+            return None
+        if there is None or there.size != todo.size or todo.size < 0:
+            return None
+        proof = ""
+        if todo.etag and there.etag == todo.etag and self.src.features.etag_is_md5 and self.dst.features.etag_is_md5:
+            proof = "md5" if is_md5(todo.etag) else "multipart-etag" if multipart_count(todo.etag) else ""
+        elif self.src.features.local_md5 and self.dst.features.etag_is_md5 and is_md5(there.etag):
+            local = await self.src.md5(todo.key)  # type: ignore[attr-defined]
+            proof = "md5" if local == there.etag else ""
+        elif self.src.features.crc64 and there.crc64 is not None:
+            source = await self.src.head(todo.ref or todo.key)
+            proof = "crc64" if source is not None and source.crc64 == there.crc64 else ""
+        if not proof:
+            return None
+        self.counters.found_objects += 1
+        evidence = {"size": todo.size, "source_etag": todo.etag, "dest_etag": there.etag,
+                    "found_at_destination": True}
+        record_proof(evidence, [proof])
+        return evidence
+
     async def _part(self, todo: Todo, key: str, upload_id: str, number: int, start: int, length: int,
-                    source_etag: str | None) -> tuple[str, int | None]:
+                    source_etag: str | None, feed: OrderedFeed | None = None) -> tuple[str, int | None]:
         """Send one part, verified by its MD5; retried here so one bad part does not resend the others.
         Returns the part's ETag and its CRC-64 (when a side publishes CRC-64, for the whole-object check)."""
         attempt = 0
@@ -323,8 +511,10 @@ class Copier:
                         md5 = hashlib.md5()
                         crc = Crc64() if self._wants_crc() else None
                         counted = _Count()
-                        etag = await self.dst.upload_part(key, upload_id, number,
-                                                          counted.wrap(self._metered(reader, md5, crc=crc)), length)
+                        hashers = [md5] + ([crc] if crc is not None else [])
+                        etag = await self.dst.upload_part(
+                            key, upload_id, number, counted.wrap(self._metered(reader, hashers, feed=feed,
+                                                                               offset=start)), length)
                     finally:
                         await reader.close()
                 if counted.n != length:
@@ -337,9 +527,12 @@ class Copier:
             except StorageError as exc:
                 if exc.throttle:
                     self.limits.throttle.signal()
+                if feed is not None:
+                    feed.taint()   # this part is sent again (or the object is): the in-order digest is off
                 again = exc.action is Action.RETRY or exc.error_class == "checksum"
                 if not again or attempt >= MAX_ATTEMPTS or exc.error_class == "changed":
                     raise  # a changed source restarts the whole object, from a fresh HEAD
+                self.counters.retries += 1
                 await self.sleep(backoff(attempt))
 
     async def _give_up_upload(self, todo: Todo) -> None:

@@ -30,6 +30,8 @@ class Counters:
     wire_bytes: int = 0           # bytes moved, retries included
     partial_bytes: int = 0        # bytes moved so far of objects still under way (their current attempt)
     in_flight: int = 0            # objects being copied right now
+    retries: int = 0              # requests tried again after a transient fault (objects, parts, listing pages)
+    found_objects: int = 0        # objects a stopped run had sent, found verified at the destination, not resent
     started: float = field(default_factory=time.monotonic)
 
 
@@ -76,6 +78,8 @@ class TaskFinished:
     elapsed: float
     message: str = ""
     not_carried: dict[str, int] | None = None    # objects copied without metadata / storage class they had
+    attempts: dict[str, int] | None = None       # attempts, retried_objects, retries; this run's retries_now
+    verification: dict[str, int] | None = None   # copied objects by proof: "source" or "size-only"
     type: str = "task_finished"
 
     def to_json(self) -> dict[str, Any]:

@@ -86,6 +86,7 @@ class Todo:
     mtime: float | None
     attempts: int
     ref: str | None = None      # where the source finds it when the key alone does not say (a URL list's URL)
+    maybe_sent: bool = False    # an earlier run may have sent it without recording so: look at the destination first
 
 
 @dataclass(slots=True)
@@ -208,7 +209,7 @@ class Journal:
         with self.db:
             self.db.execute("DELETE FROM dest_index")
             self.db.executemany("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-                                [("pass", str(number)), ("cursor", ""), ("listing_done", "0"),
+                                [("pass", str(number)), ("cursor", ""), ("listing_done", "0"), ("dest_cursor", ""),
                                  ("listed_objects", "0"), ("listed_bytes", "0"), ("dest_indexed", "0"),
                                  ("pass_started", str(time.time()))])
         return number
@@ -238,14 +239,18 @@ class Journal:
     def reset_dest_index(self) -> None:
         with self.db:
             self.db.execute("DELETE FROM dest_index")
-            self.db.execute("DELETE FROM meta WHERE k = 'dest_indexed'")
+            self.db.execute("DELETE FROM meta WHERE k IN ('dest_indexed', 'dest_cursor')")
 
-    def add_dest_page(self, rows: Iterable[tuple[str, int, str | None, float | None]]) -> None:
+    def add_dest_page(self, rows: Iterable[tuple[str, int, str | None, float | None]], cursor: str = "") -> None:
+        """Index one destination page; ``cursor`` (its last key, as listed) is where a cut listing goes on."""
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO dest_index VALUES(?, ?, ?, ?)", rows)
+            if cursor:
+                self.db.execute("INSERT INTO meta(k, v) VALUES('dest_cursor', ?) ON CONFLICT(k) DO UPDATE SET "
+                                "v = excluded.v", (cursor,))
 
     def finish_dest_index(self) -> None:
-        self.set_meta("dest_indexed", "1")
+        self._set_many({"dest_indexed": "1", "dest_cursor": ""})
 
     def known_keys(self, keys: list[str]) -> set[str]:
         """Which of ``keys`` the journal already holds."""
@@ -274,17 +279,39 @@ class Journal:
             "AND id > ? ORDER BY id LIMIT ?", (after_id, limit)).fetchall()
         return [Todo(*r) for r in rows]
 
-    def record(self, outcomes: list[Outcome]) -> None:
-        """Record a batch of outcomes in one transaction."""
-        if not outcomes:
+    def record(self, outcomes: list[Outcome], retries: int = 0) -> None:
+        """Record a batch of outcomes in one transaction, with the records of the multipart uploads the done
+        ones completed (kept until now, so a stop between completing an upload and recording it never loses that
+        it completed) and the retries made since the last batch."""
+        if not outcomes and not retries:
             return
         now = time.time()
+        ended = [(o.id,) for o in outcomes if o.state == "done"]   # a failed one's upload is aborted by the copier
+        retried = sum(1 for o in outcomes if o.attempts > 1)
         with self.db:
             self.db.executemany(
                 "UPDATE objects SET state = ?, attempts = attempts + ?, last_attempt = ?, evidence = ?, "
                 "error_class = ?, error_code = ?, message = ? WHERE id = ?",
                 [(o.state, o.attempts, now, json.dumps(o.evidence, ensure_ascii=False) if o.evidence else None,
                   o.error_class, o.error_code, o.message, o.id) for o in outcomes])
+            self.db.executemany("DELETE FROM parts WHERE object_id = ?", ended)
+            self.db.executemany("DELETE FROM uploads WHERE object_id = ?", ended)
+            for name, add in (("attempts", sum(o.attempts for o in outcomes)), ("retried_objects", retried),
+                              ("retries", retries)):
+                if add:
+                    self.db.execute("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET "
+                                    "v = CAST(v AS INTEGER) + CAST(excluded.v AS INTEGER)", (name, str(add)))
+
+    def attempt_totals(self) -> dict[str, int]:
+        """Over the task's life: attempts made for recorded outcomes, objects that needed more than one, and
+        requests retried after a transient fault (objects, parts, listing pages)."""
+        return {name: int(self.get(name) or 0) for name in ("attempts", "retried_objects", "retries")}
+
+    def verification(self) -> dict[str, int]:
+        """Copied objects by what proved them: against a value the source published, or their size only."""
+        rows = self.db.execute("SELECT coalesce(json_extract(evidence, '$.verified'), 'unrecorded'), count(*) "
+                               "FROM objects WHERE state = 'done' GROUP BY 1").fetchall()
+        return {k: n for k, n in rows}
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """state -> (objects, bytes)."""

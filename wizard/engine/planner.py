@@ -16,14 +16,24 @@ rest is left as it is. Nothing is ever deleted at the destination.
 from __future__ import annotations
 
 import asyncio
+import logging
+import random
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from fnmatch import fnmatchcase
 
 from wizard.engine.events import Counters
 from wizard.engine.journal import Journal
+from wizard.engine.limits import Limits
+from wizard.errors import Action, StorageError
 from wizard.storage.base import ObjectInfo, Store
 from wizard.task import Options
+
+log = logging.getLogger(__name__)
+# A listing page that fails transiently is asked for again, from the last recorded cursor, this many times in a
+# row (backoff up to LIST_BACKOFF_CAP s between): minutes of faults, never forever. Any page that arrives resets it.
+LIST_ATTEMPTS = 8
+LIST_BACKOFF_CAP = 20.0
 
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 
@@ -68,8 +78,10 @@ class Planner:
     """Decides, for every source object, pending (to copy) or skipped, and records it."""
 
     def __init__(self, src: Store, dst: Store, journal: Journal, options: Options, src_prefix: str,
-                 dst_prefix: str, counters: Counters, wake: asyncio.Event) -> None:
+                 dst_prefix: str, counters: Counters, wake: asyncio.Event, limits: Limits | None = None) -> None:
         self.src, self.dst, self.journal, self.options = src, dst, journal, options
+        self.limits = limits
+        self.sleep = asyncio.sleep
         self.src_prefix, self.dst_prefix = src_prefix, dst_prefix
         self.counters = counters
         self.wake = wake
@@ -77,6 +89,31 @@ class Planner:
         self.incremental = False
 
     async def run(self) -> None:
+        """Plan the whole listing. A transient fault on a listing page (source or destination) is retried with
+        backoff, the listing resuming from the journal's last recorded cursor as after a restart."""
+        failures = 0
+        while True:
+            progress = self._progress()
+            try:
+                await self._run_once()
+                return
+            except StorageError as exc:
+                if exc.action is not Action.RETRY:
+                    raise
+                failures = 1 if self._progress() != progress else failures + 1
+                if failures >= LIST_ATTEMPTS:
+                    raise
+                if exc.throttle and self.limits is not None:
+                    self.limits.throttle.signal()
+                self.counters.retries += 1
+                delay = random.uniform(0, min(LIST_BACKOFF_CAP, 0.25 * 2 ** failures))
+                log.warning("listing failed (%s), resuming in %.1f s: %s", exc.code, delay, exc.message)
+                await self.sleep(delay)
+
+    def _progress(self) -> tuple[str, str | None]:
+        return self.journal.listing_state()[0], self.journal.get("dest_cursor")
+
+    async def _run_once(self) -> None:
         cursor, done, listed, listed_bytes = self.journal.listing_state()
         if done:
             return
@@ -164,12 +201,23 @@ class Planner:
             c.skipped_bytes += size
 
     async def _index_destination(self) -> None:
-        """List the destination under the task's prefixes into the journal's index (from scratch)."""
-        self.journal.reset_dest_index()
+        """List the destination under the task's prefixes into the journal's index; a listing cut by a fault
+        goes on after the last page indexed (the index takes a key twice without harm)."""
         strip = len(self.dst_prefix)
-        async for page in self.dst.list_pages(self.dst_prefix + self.src_prefix):
-            self.journal.add_dest_page([(o.key[strip:], o.size, o.etag, o.mtime) for o in page])
+        prefix = self.dst_prefix + self.src_prefix
+        cursor = self.journal.get("dest_cursor") or ""
+        if not cursor:
+            self.journal.reset_dest_index()
+        async for page in self._dest_pages(prefix, cursor):
+            self.journal.add_dest_page([(o.key[strip:], o.size, o.etag, o.mtime) for o in page], page[-1].key)
         self.journal.finish_dest_index()
+
+    async def _dest_pages(self, prefix: str, cursor: str) -> AsyncIterator[list[ObjectInfo]]:
+        if cursor:  # the folder "K/" that some stores skip after "K" (see run): listed on its own first
+            async for page in self.dst.list_pages(cursor + "/"):
+                yield page
+        async for page in self.dst.list_pages(prefix, cursor):
+            yield page
 
     async def _decide(self, policy: str, src: ObjectInfo, dst: ObjectInfo) -> tuple[str, str | None]:
         if policy == "skip":

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 SHARD = 1000            # objects fetched from the journal per dispatch round
 FLUSH_EVERY = 0.2       # seconds between journal batches
 START_ATTEMPTS = 3      # a store that cannot be reached at the start is retried this often before the task stops
+# Objects dispatched ahead of the journal's mark: a run stopped without recording their outcomes may have sent
+# them, so the next run looks at the destination before sending those again (one HEAD each, no more).
+MARK_AHEAD = 64
 
 
 @dataclass
@@ -36,6 +39,8 @@ class Summary:
     counts: dict[str, tuple[int, int]]
     elapsed: float
     not_carried: dict[str, int] | None = None
+    attempts: dict[str, int] | None = None       # attempts, retried_objects, retries (this run: retries_now)
+    verification: dict[str, int] | None = None   # copied objects by proof: source | size-only
 
     @property
     def failed(self) -> int:
@@ -71,6 +76,7 @@ class Runner:
                              verify=o.verify, part_size=o.part_size, threshold=o.multipart_threshold,
                              streams=o.concurrency, storage_class=o.storage_class)
         self._outcomes: list[Outcome] = []
+        self._retries_recorded = 0
         self._wake = asyncio.Event()
         self._fatal: StorageError | None = None
         # Set before cancelling for a pause: recorded multipart uploads stay for the resumed run to finish.
@@ -102,7 +108,7 @@ class Runner:
         await self.preflight()
         self._load_counters()
         planner = Planner(self.src, self.dst, self.journal, self.spec.options, self.spec.source.prefix,
-                          self.spec.destination.prefix, self.counters, self._wake)
+                          self.spec.destination.prefix, self.counters, self._wake, self.limits)
         plan_task = asyncio.create_task(planner.run())
         flusher = asyncio.create_task(self._flush_loop())
         reporter = asyncio.create_task(self._report_loop())
@@ -122,13 +128,18 @@ class Runner:
             flusher.cancel()
             reporter.cancel()
             self._flush()
+        self.journal.set_meta("dispatched", "0")   # every outcome is recorded: nothing may have been sent unseen
         counts = self.journal.counts()
         status = "completed_with_failures" if counts["failed"][0] else "completed"
         self.on_event(self.sampler.snapshot())
-        summary = Summary(status, counts, time.monotonic() - self.counters.started, self.journal.not_carried())
+        attempts = {**self.journal.attempt_totals(), "retries_now": self.counters.retries,
+                    "found_at_destination_now": self.counters.found_objects}
+        summary = Summary(status, counts, time.monotonic() - self.counters.started, self.journal.not_carried(),
+                          attempts, self.journal.verification())
         self.on_event(TaskFinished(status, {k: v[0] for k, v in counts.items()},
                                    {k: v[1] for k, v in counts.items()}, round(summary.elapsed, 2),
-                                   not_carried=summary.not_carried))
+                                   not_carried=summary.not_carried, attempts=attempts,
+                                   verification=summary.verification))
         return summary
 
     def _load_counters(self) -> None:
@@ -139,6 +150,7 @@ class Runner:
         objects = asyncio.Semaphore(self.spec.options.concurrency)
         running: set[asyncio.Task[None]] = set()
         after = 0
+        unseen = mark = int(self.journal.get("dispatched") or 0)   # the stopped run's mark
         try:
             while True:
                 if self._fatal:
@@ -147,7 +159,11 @@ class Runner:
                 rows = self.journal.next_todo(after, SHARD)
                 if rows:
                     after = rows[-1].id
-                    for todo in rows:
+                    for i, todo in enumerate(rows):
+                        todo.maybe_sent = todo.id <= unseen
+                        if todo.id > mark:
+                            mark = rows[min(i + MARK_AHEAD, len(rows) - 1)].id
+                            self.journal.set_meta("dispatched", str(mark))
                         await objects.acquire()
                         if self._fatal:
                             objects.release()
@@ -208,9 +224,11 @@ class Runner:
         self.on_event(ObjectFailed(todo.key, todo.size, exc.error_class, exc.code, exc.message, result.attempts))
 
     def _flush(self) -> None:
-        if self._outcomes:
+        retries = self.counters.retries - self._retries_recorded
+        if self._outcomes or retries:
             batch, self._outcomes = self._outcomes, []
-            self.journal.record(batch)
+            self.journal.record(batch, retries)
+            self._retries_recorded += retries
 
     async def _flush_loop(self) -> None:
         while True:

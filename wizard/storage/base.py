@@ -30,6 +30,7 @@ class ObjectInfo:
     storage_class: str | None = None
     content_headers: dict[str, str] | None = None   # Content-Encoding/-Disposition/-Language, Cache-Control...
     ref: str | None = None           # how the source finds it when the key does not say (a URL list's URL)
+    checksums: dict[str, str] | None = None   # S3 additional checksums: algorithm (crc32, sha256...) -> base64
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,10 @@ class Store(abc.ABC):
 
     async def check(self, write: bool) -> None:
         """Raise StorageError (action TASK) when the bucket is missing or the credentials are refused."""
+
+    async def source_part_size(self, key: str) -> int | None:
+        """The size of part 1 of a multipart-uploaded object (its layout), where the store tells; else None."""
+        return None
 
     async def server_time(self) -> float | None:
         """The store's clock (from a Date header), for the skew check; None when it has none."""

@@ -28,6 +28,7 @@ from wizard.storage.sigv4 import EMPTY_SHA256, SigV4Signer, canonical_query, uri
 CHUNK = 256 * 1024
 CHECK_TIMEOUT = aiohttp.ClientTimeout(total=20, sock_connect=10)
 META = "x-amz-meta-"
+CHECKSUM_MODE = {"x-amz-checksum-mode": "ENABLED"}   # asks for the object's additional checksums, where it has any
 
 
 def bucket_refusal(exc: StorageError, bucket: str, endpoint: str, keys: str) -> StorageError:
@@ -82,11 +83,16 @@ def info_from_headers(key: str, headers: Mapping[str, str], vendor: str = "amz")
     if rng and "/" in rng and not rng.endswith("/*"):
         size = int(rng.rsplit("/", 1)[1])
     prefix = f"x-{vendor}-meta-"
+    sums = {k[len("x-amz-checksum-"):]: v for k, v in h.items()
+            if k.startswith("x-amz-checksum-") and k not in ("x-amz-checksum-type", "x-amz-checksum-mode")}
+    if h.get("x-amz-checksum-type", "FULL_OBJECT").upper() != "FULL_OBJECT" or rng:
+        sums = {}   # composite values (checksums of part checksums) or a range's: not the whole object's
     return ObjectInfo(key=key, size=size, etag=_etag(h.get("etag")), mtime=_http_time(h.get("last-modified")),
                       crc64=parse_crc64(h.get(f"x-{vendor}-hash-crc64ecma")), content_type=h.get("content-type"),
                       metadata={k[len(prefix):]: v for k, v in h.items() if k.startswith(prefix)},
                       storage_class=h.get(f"x-{vendor}-storage-class"),
-                      content_headers={n: h[n.lower()] for n in CONTENT_HEADERS[1:] if n.lower() in h} or None)
+                      content_headers={n: h[n.lower()] for n in CONTENT_HEADERS[1:] if n.lower() in h} or None,
+                      checksums=sums or None)
 
 
 class HttpReader(Reader):
@@ -206,8 +212,10 @@ class S3Store(Store):
         raise classify_http(response.status, code, message, what=what)
 
     async def _xml(self, method: str, key: str | None, params: dict[str, str], body: bytes | None = None,
-                   what: str = "", timeout: aiohttp.ClientTimeout | None = None) -> ET.Element:
-        response = await self._request(method, key, params, body=body, what=what, timeout=timeout)
+                   what: str = "", timeout: aiohttp.ClientTimeout | None = None,
+                   headers: dict[str, str] | None = None) -> ET.Element:
+        """One request whose answer is XML; a body cut short or unreadable is a retryable fault."""
+        response = await self._request(method, key, params, headers=headers, body=body, what=what, timeout=timeout)
         try:
             data = await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -265,7 +273,7 @@ class S3Store(Store):
 
     async def head(self, key: str) -> ObjectInfo | None:
         try:
-            response = await self._request("HEAD", key, what=f"HEAD {key}")
+            response = await self._request("HEAD", key, headers=dict(CHECKSUM_MODE), what=f"HEAD {key}")
         except StorageError as exc:
             if exc.status == 404:
                 return None
@@ -273,8 +281,23 @@ class S3Store(Store):
         response.release()
         return info_from_headers(key, response.headers)
 
+    async def source_part_size(self, key: str) -> int | None:
+        try:
+            response = await self._request("HEAD", key, {"partNumber": "1"}, what=f"HEAD {key} part 1")
+        except StorageError as exc:
+            if exc.status in (400, 404, 416):   # not multipart, or a store without partNumber on HEAD
+                return None
+            raise
+        response.release()
+        if not response.headers.get("x-amz-mp-parts-count"):
+            return None
+        try:
+            return int(response.headers.get("Content-Length", "0")) or None
+        except ValueError:
+            return None
+
     async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
-        headers = {"If-Match": f'"{if_match}"'} if if_match else {}
+        headers = {"If-Match": f'"{if_match}"'} if if_match else dict(CHECKSUM_MODE)
         if start or length is not None:
             end = "" if length is None else str(start + length - 1)
             headers["Range"] = f"bytes={start}-{end}"
@@ -316,11 +339,7 @@ class S3Store(Store):
         del sent["Content-Length"]
         if storage_class:
             sent["x-amz-storage-class"] = storage_class
-        response = await self._request("POST", key, {"uploads": ""}, headers=sent, what=f"starting upload of {key}")
-        try:
-            root = _strip_ns(ET.fromstring(await response.read()))
-        finally:
-            response.release()
+        root = await self._xml("POST", key, {"uploads": ""}, headers=sent, what=f"starting upload of {key}")
         upload_id = root.findtext("UploadId")
         if not upload_id:
             raise transient("MalformedXML", f"starting upload of {key}: no UploadId in the answer")
