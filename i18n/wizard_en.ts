@@ -2,6 +2,73 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US" sourcelanguage="en">
 <context>
+    <name>CredentialsDialog</name>
+    <message>
+        <source>AccessKey ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AccessKey Secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Credentials of {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace the remembered secret?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tested and saved: the task uses them from its next run (Resume, or Migrate what changed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The remembered entry {entry} may be used by other tasks too: they will use the new secret as well. Replace it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This task needs no secret (or reads it from environment variables).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the AccessKey ID and Secret to change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FailuresModel</name>
     <message>
         <source>Attempts</source>
@@ -875,7 +942,15 @@
 <context>
     <name>StartPage</name>
     <message>
+        <source>Change the AccessKey of the chosen task; it is tested before it is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Choose a task in the list first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Credentials…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -2,6 +2,73 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>CredentialsDialog</name>
+    <message>
+        <source>AccessKey ID</source>
+        <translation>AccessKey ID</translation>
+    </message>
+    <message>
+        <source>AccessKey Secret</source>
+        <translation>AccessKey Secret</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Credentials of {name}</source>
+        <translation>任务 {name} 的访问密钥</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>目的端</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>保留原密钥</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Replace the remembered secret?</source>
+        <translation>替换已记住的密钥？</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>源端</translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation>测试并保存</translation>
+    </message>
+    <message>
+        <source>Tested and saved: the task uses them from its next run (Resume, or Migrate what changed).</source>
+        <translation>测试通过并已保存：任务下次运行时使用（继续，或增量迁移）。</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>The remembered entry {entry} may be used by other tasks too: they will use the new secret as well. Replace it?</source>
+        <translation>已记住的条目 {entry} 可能也被其他任务使用：替换后它们也会改用新密钥。确定替换吗？</translation>
+    </message>
+    <message>
+        <source>This task needs no secret (or reads it from environment variables).</source>
+        <translation>此任务不需要密钥（或从环境变量读取）。</translation>
+    </message>
+    <message>
+        <source>Type the AccessKey ID and Secret to change.</source>
+        <translation>请填写要更改的 AccessKey ID 和 AccessKey Secret。</translation>
+    </message>
+</context>
+<context>
     <name>FailuresModel</name>
     <message>
         <source>Attempts</source>
@@ -875,8 +942,16 @@
 <context>
     <name>StartPage</name>
     <message>
+        <source>Change the AccessKey of the chosen task; it is tested before it is kept.</source>
+        <translation>更改所选任务的 AccessKey；保存前会先测试。</translation>
+    </message>
+    <message>
         <source>Choose a task in the list first.</source>
         <translation>请先在列表中选择一个任务。</translation>
+    </message>
+    <message>
+        <source>Credentials…</source>
+        <translation>访问密钥…</translation>
     </message>
     <message>
         <source>Delete</source>

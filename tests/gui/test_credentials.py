@@ -204,3 +204,37 @@ def test_a_remembered_secret_is_filled_in_and_never_replaced_unasked(
     assert new["credentials"]["destination"].startswith("keyring:task-")
     from wizard.secrets import resolve
     assert resolve(f"keyring:{entry}", "x").secret_access_key == s3_dest.secret_key
+
+
+def test_a_tasks_credentials_are_edited_from_the_start_page_and_tested_first(
+        until: Any, make_wizard: Any, service: AgentProcess, s3_source: SeaweedS3, s3_dest: SeaweedS3,
+        src_bucket: str, dst_bucket: str, tmp_path: Path) -> None:
+    fill(s3_source, src_bucket, {"a.txt": b"a"})
+    entry = "task-0123456789ab-destination"
+    store_in_keyring(entry, Credentials(s3_dest.access_key, "an-old-wrong-secret"))
+    path = write_task(tmp_path / "t.toml", s3_side(s3_source, src_bucket, "env:SRC"),
+                      s3_side(s3_dest, dst_bucket, f"keyring:{entry}"), "edit-me")
+    tid = service.call("POST", "/v1/tasks", {"task": path.read_text()}, expect=201)["id"]
+    assert service.wait_for(tid, "failed")["error"]["error_class"] == "auth"
+
+    wizard = make_wizard()
+    start = wizard.start_page
+    until(lambda: start.model.rowCount() == 1)
+    from wizard.gui.models.tasks import SnapshotRole
+    dialog = start.edit_credentials(start.model.index(0, 0).data(SnapshotRole))
+    assert list(dialog.refs) == ["destination"]
+    until(lambda: dialog.key_ids["destination"].text() == s3_dest.access_key, 10)   # prefilled from the keyring
+    dialog.secrets["destination"].setText("still-wrong")
+    dialog.save.click()
+    until(lambda: dialog.outcome.text().startswith("✘"), 20)
+    assert "c0392b" in dialog.outcome.styleSheet()
+    from wizard.secrets import resolve
+    assert resolve(f"keyring:{entry}", "x").secret_access_key == "an-old-wrong-secret"   # a failed test keeps nothing
+
+    dialog.secrets["destination"].setText(s3_dest.secret_key)
+    dialog.save.click()
+    until(lambda: dialog.outcome.text().startswith("Tested and saved"), 20)
+    assert resolve(f"keyring:{entry}", "x").secret_access_key == s3_dest.secret_key
+    service.call("POST", f"/v1/tasks/{tid}/resume")
+    assert service.wait_for(tid, "completed", "completed_with_failures", "failed")["state"] == "completed"
+    assert contents(s3_dest, dst_bucket) == {"a.txt": b"a"}

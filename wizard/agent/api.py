@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import time
+import tomllib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -95,6 +96,7 @@ def make_app(agent: Agent, token: str) -> web.Application:
     r.add_get("/v1/tasks/{id}/failures", _failures)
     r.add_get("/v1/tasks/{id}/failures.csv", _export)
     r.add_post("/v1/tasks/{id}/retry-failed", _retry)
+    r.add_post("/v1/tasks/{id}/probe", _probe_task)
     for action in ("pause", "resume", "cancel", "incremental"):
         r.add_post(f"/v1/tasks/{{id}}/{action}", _control(action))
     r.add_patch("/v1/tasks/{id}/limits", _limits)
@@ -215,6 +217,19 @@ async def _probe(request: web.Request) -> web.Response:
     table = _field(data, "location", dict, "a location table", required=True)
     raw = _field(data, "credentials", dict, "an object with access_key_id and secret_access_key")
     creds = None if raw is None else _credentials(raw)
+    return web.json_response(await request.app[AGENT_KEY].probe(table, side, creds), dumps=_dumps)
+
+
+async def _probe_task(request: web.Request) -> web.Response:
+    """Test new credentials for one side of an existing task (its location as the task file has it), before the
+    wizard keeps them where the task's reference points."""
+    task = _task(request)
+    data = await _body(request, {"side", "credentials"})
+    side = _field(data, "side", str, "\"source\" or \"destination\"", required=True)
+    creds = _credentials(_field(data, "credentials", dict, "access_key_id and secret_access_key", required=True))
+    if side not in ("source", "destination"):
+        raise InputError(f"side: expected \"source\" or \"destination\", got {side!r}")
+    table = tomllib.loads(task.spec.to_toml())[side]
     return web.json_response(await request.app[AGENT_KEY].probe(table, side, creds), dumps=_dumps)
 
 

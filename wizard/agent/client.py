@@ -144,6 +144,11 @@ class AgentClient:
                                                           "secret_access_key": secret_access_key})
         return str(answer["credentials"])
 
+    async def probe_task(self, task_id: str, side: str, access_key_id: str, secret_access_key: str) -> dict[str, Any]:
+        """Test new credentials for one side of an existing task; they are kept nowhere by the agent."""
+        return await self._call("POST", f"/v1/tasks/{task_id}/probe", {  # type: ignore[no-any-return]
+            "side": side, "credentials": {"access_key_id": access_key_id, "secret_access_key": secret_access_key}})
+
     async def task(self, task_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/v1/tasks/{task_id}")  # type: ignore[no-any-return]
 

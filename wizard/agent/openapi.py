@@ -86,6 +86,8 @@ SCHEMAS: dict[str, Any] = {
                           secret_access_key=STR),
     "SecretKept": _obj(["credentials"], credentials={"type": "string", "description": "agent:NAME, the reference "
                                                      "a task file names; held in memory until the agent stops"}),
+    "TaskProbeRequest": _obj(["side", "credentials"], side={"type": "string", "enum": ["source", "destination"]},
+                             credentials=_ref("Credentials")),
     "Probe": _obj(["ok", "checks"], ok={"type": "boolean"}, checks={"type": "array", "items": _ref("Check")}),
     "Checks": _obj(["checks"], checks={"type": "array", "items": _ref("Check")}),
     "Failure": _obj(["id", "key", "size", "error_class", "error_code", "message", "attempts", "last_attempt"],
@@ -171,6 +173,9 @@ PATHS: dict[str, Any] = {
     "/v1/tasks/{id}/retry-failed": {"post": _op(
         "retryFailed", "Copy the failed objects again (all, or one error class)", _json(_ref("Retried"), "queued"),
         body="RetryRequest", body_required=False, conflict=True)},
+    "/v1/tasks/{id}/probe": {"post": _op(
+        "probeTask", "Test new credentials for one side of this task (used for this call only, kept nowhere)",
+        _json(_ref("Probe"), "checks"), body="TaskProbeRequest")},
     "/v1/tasks/{id}/pause": {"post": _op("pauseTask", "Stop cleanly; resume goes on where it stood", TASK,
                                          conflict=True)},
     "/v1/tasks/{id}/resume": {"post": _op("resumeTask", "Run a created, paused or red task (a cancelled one is "

@@ -25,6 +25,7 @@ from wizard.gui.i18n import LANGUAGES
 from wizard.gui.models.tasks import SnapshotRole, TaskListModel
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.widgets import confirm
+from wizard.gui.widgets.credentials import CredentialsDialog
 from wizard.secrets import forget_keyring_entry
 
 
@@ -47,6 +48,7 @@ class StartPage(TranslatedPage):
         self.table.verticalHeader().hide()
         self.new = QPushButton()
         self.open = QPushButton()
+        self.credentials = QPushButton()
         self.delete = QPushButton()
         confirm.never_default(self.delete)
         self.status = QLabel()
@@ -64,6 +66,7 @@ class StartPage(TranslatedPage):
         buttons = QHBoxLayout()
         buttons.addWidget(self.new)
         buttons.addWidget(self.open)
+        buttons.addWidget(self.credentials)
         buttons.addStretch(1)
         buttons.addWidget(self.delete)
         layout = QVBoxLayout(self)
@@ -75,6 +78,7 @@ class StartPage(TranslatedPage):
         self.chosen = ""          # a task to open, or "" for a new migration
         self.new.clicked.connect(self._new)
         self.open.clicked.connect(self._open)
+        self.credentials.clicked.connect(self._edit_credentials)
         self.delete.clicked.connect(self._ask_delete)
         self.table.doubleClicked.connect(lambda _i: self._open())
         self.timer = QTimer(self)
@@ -89,6 +93,9 @@ class StartPage(TranslatedPage):
         self.language_label.setText(Q.translate("StartPage", "Language"))
         self.new.setText(Q.translate("StartPage", "New migration"))
         self.open.setText(Q.translate("StartPage", "Open"))
+        self.credentials.setText(Q.translate("StartPage", "Credentials…"))
+        self.credentials.setToolTip(Q.translate("StartPage", "Change the AccessKey of the chosen task; it is tested "
+                                                             "before it is kept."))
         self.delete.setText(Q.translate("StartPage", "Delete"))
         self.model.retranslate()
         self.set_keyring(getattr(self, "_keyring_problem", ""))
@@ -136,6 +143,18 @@ class StartPage(TranslatedPage):
             self.status.setText(Q.translate("StartPage", "Choose a task in the list first."))
             return None
         return rows[0].data(SnapshotRole)  # type: ignore[no-any-return]
+
+    def _edit_credentials(self) -> None:
+        task = self._selected()
+        if task is not None:
+            self.edit_credentials(task)
+
+    def edit_credentials(self, task: dict[str, Any]) -> CredentialsDialog:
+        """The chosen task's credentials in a window-modal dialog (not blocking: the agent's answers keep coming)."""
+        dialog = CredentialsDialog(self.link, task, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def _ask_delete(self) -> None:
         task = self._selected()
