@@ -45,11 +45,28 @@ def dest_proxy(s3_dest: SeaweedS3) -> Iterator[FaultProxy]:
     proxy.stop()
 
 
+@pytest.fixture(scope="session")
+def source_proxy_server(s3_source: SeaweedS3) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(s3_source.endpoint).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def src_proxy(source_proxy_server: FaultProxy) -> Iterator[FaultProxy]:
+    """The source's fault proxy with no rules and zeroed counters."""
+    source_proxy_server.clear()
+    yield source_proxy_server
+    source_proxy_server.release.set()
+    source_proxy_server.clear()
+
+
 @pytest.fixture
 def proxy(dest_proxy: FaultProxy) -> Iterator[FaultProxy]:
     """The destination's fault proxy with no rules and zeroed counters."""
     dest_proxy.clear()
     yield dest_proxy
+    dest_proxy.release.set()   # nothing stays held for the next test
     dest_proxy.clear()
 
 

@@ -165,6 +165,15 @@ async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str) ->
                 f"({human_bytes(c['done'][1])}), {c['skipped'][0]:,} skipped, {c['failed'][0]:,} failed"
                 + (f"; export them with: migration-agent export-failed {task_path} -o failed.csv"
                    if c["failed"][0] else ""))
+        tried = summary.attempts or {}
+        if tried.get("retries_now") or tried.get("found_at_destination_now"):
+            out.say(f"this run retried {tried.get('retries_now', 0):,} requests after transient faults"
+                    + (f"; {tried['found_at_destination_now']:,} objects sent by the stopped run were found at the "
+                       "destination, verified, and not sent again" if tried.get("found_at_destination_now") else ""))
+        proven = summary.verification or {}
+        if proven.get("size-only"):
+            out.say(f"{proven['size-only']:,} objects verified by size only: the source publishes no checksum "
+                    "for them")
         lost = summary.not_carried or {}
         if lost.get("metadata") or lost.get("storage_class"):
             out.say(f"not carried over (the destination cannot keep it, recorded per object): metadata or headers "
@@ -196,7 +205,8 @@ def _status(journal: Journal, out: Output) -> int:
     classes = journal.failure_classes()
     data = {"type": "status", "listing": {"done": done, "objects": listed, "bytes": listed_bytes},
             "objects": {k: v[0] for k, v in counts.items()}, "bytes": {k: v[1] for k, v in counts.items()},
-            "failure_classes": classes, "not_carried": journal.not_carried()}
+            "failure_classes": classes, "not_carried": journal.not_carried(),
+            "attempts": journal.attempt_totals(), "verification": journal.verification()}
     if out.as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return OK
@@ -207,6 +217,13 @@ def _status(journal: Journal, out: Output) -> int:
         sys.stdout.write(f"{state:>8}: {n:,} objects, {human_bytes(size)}\n")
     for cls, n in sorted(classes.items()):
         sys.stdout.write(f"  failed [{cls}]: {n:,}\n")
+    tried = journal.attempt_totals()
+    if tried["retries"] or tried["retried_objects"]:
+        sys.stdout.write(f"retries: {tried['retries']:,} requests retried after transient faults; "
+                         f"{tried['retried_objects']:,} objects needed more than one attempt\n")
+    proven = journal.verification()
+    if proven:
+        sys.stdout.write("verified: " + ", ".join(f"{n:,} {k}" for k, n in sorted(proven.items())) + "\n")
     return OK
 
 

@@ -98,6 +98,7 @@ class Runner:
                         raise
                     if attempt == START_ATTEMPTS:
                         raise task_stopped("unreachable", exc.code, exc.message) from None
+                    self.counters.retries += 1
                     await asyncio.sleep(0.5 * attempt)
 
     async def run(self) -> Summary:
