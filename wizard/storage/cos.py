@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from wizard.crc64 import parse_header as _crc
 from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Upload, WriteResult
+from wizard.storage.openfiles import local_resource, out_of_files
 from wizard.storage.s3 import _etag, _iso_time, bucket_refusal, info_from_headers
 from wizard.storage.threaded import BlockingReader, ThreadedStore
 
@@ -72,6 +73,8 @@ class CosStore(ThreadedStore):
         if isinstance(exc, CosServiceError):
             return classify_http(exc.get_status_code() or 500, exc.get_error_code() or "", exc.get_error_msg() or "",
                                  what=what)
+        if out_of_files(exc):   # this machine's open files, not the store: retried, classed local
+            return local_resource(what)
         if isinstance(exc, CosClientError):
             return transient("ConnectionError", f"{what}: cannot reach {self.endpoint_text}")
         return transient(type(exc).__name__, f"{what}: {type(exc).__name__}")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from wizard.crc64 import parse_header as _crc
 from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Upload, WriteResult
+from wizard.storage.openfiles import local_resource, out_of_files
 from wizard.storage.s3 import _etag, bucket_refusal, info_from_headers
 from wizard.storage.threaded import BlockingReader, ThreadedStore
 
@@ -51,6 +52,8 @@ class OssStore(ThreadedStore):
         oss2 = self._oss
         if isinstance(exc, StorageError):
             return exc
+        if out_of_files(exc):   # this machine's open files, not the store: retried, classed local
+            return local_resource(what)
         if isinstance(exc, oss2.exceptions.RequestError):
             return transient("ConnectionError", f"{what}: cannot reach {self.endpoint_text}")
         if isinstance(exc, oss2.exceptions.OssError):

@@ -23,6 +23,7 @@ from wizard.crc64 import parse_header as parse_crc64
 from wizard.errors import StorageError, classify_http, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Store, Upload, WriteResult
 from wizard.storage.mapping import CONTENT_HEADERS
+from wizard.storage.openfiles import retry_when_out_of_files
 from wizard.storage.sigv4 import EMPTY_SHA256, SigV4Signer, canonical_query, uri_encode
 
 CHUNK = 256 * 1024
@@ -181,8 +182,9 @@ class S3Store(Store):
                   + (f"?{query}" if query else ""), encoded=True)
         what = what or f"{method} {key if key is not None else self.bucket}"
         try:
-            response = await self._session.request(method, url, headers=hdrs, data=body, allow_redirects=False,
-                                                   timeout=timeout or self._session.timeout)
+            session = self._session   # out of open files: this machine's problem, waited out, not the store's
+            response = await retry_when_out_of_files(lambda: session.request(
+                method, url, headers=hdrs, data=body, allow_redirects=False, timeout=timeout or session.timeout), what)
         except StorageError:
             raise
         except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
