@@ -32,9 +32,11 @@ class AgentProcess:
         self.last_stderr = ""
         self.http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=5, read=60))
 
-    def start(self, *extra: str, timeout: float = 30) -> AgentProcess:
+    def start(self, *extra: str, timeout: float = 30, **popen: Any) -> AgentProcess:
+        """Start ``serve``; ``popen`` goes to Popen (``preexec_fn`` to set resource limits, say)."""
         self.proc = subprocess.Popen([sys.executable, "-m", "wizard.agent.cli", "serve", "--port", "0", *extra],
-                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     **popen)
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout
         lines: list[str] = []

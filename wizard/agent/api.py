@@ -23,16 +23,15 @@ from typing import Any
 from aiohttp import web
 
 from wizard import __version__
-from wizard.agent import openapi
-from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound, Subscriber
+from wizard.agent import openapi, streams
+from wizard.agent.streams import Subscriber
+from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound
 from wizard.errors import InputError, MigrationError, StorageError
 from wizard.secrets import Credentials, keep_in_memory
 from wizard.task import parse_rate
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SNAPSHOT_EVERY = 0.33       # seconds: 3 snapshots a second on the event stream
-KEEPALIVE_EVERY = 15.0
 AGENT_KEY: web.AppKey[Agent] = web.AppKey("agent", Agent)
 
 
@@ -80,8 +79,12 @@ def make_app(agent: Agent, token: str) -> web.Application:
         return web.json_response(doc)
 
     async def get_agent(request: web.Request) -> web.Response:
+        budget = agent.budget
+        streams = sum(len(t.streams) for t in agent.tasks.values())
         return web.json_response({"version": __version__, "pid": os.getpid(), "started": started,
-                                  "tasks": len(agent.tasks)})
+                                  "tasks": len(agent.tasks), "streams": streams,
+                                  "connections": None if budget is None else {"total": budget.total,
+                                                                              "free": budget.free}})
 
     r.add_get("/v1/openapi.json", get_doc)
     r.add_get("/v1/agent", get_agent)
@@ -312,38 +315,17 @@ async def _events(request: web.Request) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                        "X-Accel-Buffering": "no"})
     await resp.prepare(request)
-    sub = Subscriber()
-    task.subscribers.add(sub)
-    last: dict[str, Any] | None = None
-    quiet_since = time.monotonic()
+    if task.streams.closed:   # deleted, or the agent is stopping
+        return resp
+    transport = request.transport
+    sub = Subscriber(lambda: transport is not None and not transport.is_closing())
+    task.streams.add(sub)
     try:
-        while True:
-            snap = task.snapshot()
-            if snap != last:
-                await _send(resp, "snapshot", snap)
-                last, quiet_since = snap, time.monotonic()
-            elif time.monotonic() - quiet_since > KEEPALIVE_EVERY:
-                await resp.write(b": keep-alive\n\n")
-                quiet_since = time.monotonic()
-            deadline = time.monotonic() + SNAPSHOT_EVERY
-            while (left := deadline - time.monotonic()) > 0:
-                try:
-                    event = await asyncio.wait_for(sub.queue.get(), left)
-                except TimeoutError:
-                    break
-                await _send(resp, event.get("type", "event"), event)
-                if event.get("type") == "deleted":
-                    return resp
-            if sub.dropped:
-                await _send(resp, "lagged", {"type": "lagged", "dropped": sub.dropped})
-                sub.dropped = 0
+        await streams.follow(sub, task.streams, resp.write)
     except (ConnectionResetError, ConnectionError, asyncio.CancelledError):
         return resp  # the client went away; the task does not notice
     finally:
-        task.subscribers.discard(sub)
+        task.streams.discard(sub)
         with contextlib.suppress(Exception):
             await resp.write_eof()
-
-
-async def _send(resp: web.StreamResponse, event: str, data: dict[str, Any]) -> None:
-    await resp.write(f"event: {event}\ndata: {_dumps(data)}\n\n".encode())
+    return resp

@@ -8,7 +8,8 @@ from typing import Any
 from wizard import __version__
 from wizard.agent.tasks import ACTION_NAMES
 
-STATES = ["created", "listing", "running", "paused", "cancelled", "completed", "completed_with_failures", "failed"]
+STATES = ["created", "queued", "listing", "running", "paused", "cancelled", "completed", "completed_with_failures",
+          "failed"]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -43,7 +44,7 @@ SCHEMAS: dict[str, Any] = {
     "Task": _obj(
         ["id", "name", "identity", "source", "destination", "credentials", "state", "color", "pass", "created",
          "started", "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
-         "failure_classes", "actions", "limits", "workers"],
+         "failure_classes", "attempts", "actions", "limits", "workers"],
         id=STR, name=STR, identity={"type": "string", "description": "the same for the same source, destination "
                                     "and filters"},
         source=STR, destination=STR, state={"type": "string", "enum": STATES},
@@ -61,6 +62,10 @@ SCHEMAS: dict[str, Any] = {
         rate_objects=NUM, rate_bytes=NUM,
         eta_seconds={"type": "number", "nullable": True, "description": "null until listing has ended"},
         failure_classes={"type": "object", "additionalProperties": INT},
+        attempts={**_obj(["attempts", "retried_objects", "retries"], attempts=INT, retried_objects=INT,
+                         retries=INT),
+                  "description": "over the task's life: attempts for recorded outcomes, objects that needed more "
+                                 "than one, requests retried after transient faults (objects, parts, listing)"},
         actions={**_obj(list(ACTION_NAMES), **{a: {"type": "boolean"} for a in ACTION_NAMES}),
                  "additionalProperties": False,
                  "description": "what the task's state allows now (the agent answers 409 to the rest); clients "
@@ -104,7 +109,10 @@ SCHEMAS: dict[str, Any] = {
         "bandwidth_limit": {"oneOf": [INT, {"type": "string", "description": "like \"50MiB\" or \"80Mbit\""}]}}},
     "Deleted": _obj(["deleted", "journal_kept"], deleted=STR, journal_kept={"type": "boolean"}),
     "Agent": _obj(["version", "pid", "started", "tasks"], version=STR, pid=INT, started={"type": "number"},
-                  tasks=INT),
+                  tasks=INT, streams={**INT, "description": "event streams connected now"},
+                  connections={"type": "object", "nullable": True, "description": "store connections all tasks "
+                               "share (from the open-file limit); a task that does not fit waits queued",
+                               "properties": {"total": INT, "free": INT}}),
 }
 
 _ERRORS = {"400": _json(_ref("Error"), "bad input: the message names the field"),

@@ -26,6 +26,8 @@ from aiohttp import web
 
 from wizard import __version__
 from wizard.agent.api import make_app
+from wizard.agent.listener import TOTAL, ClientGuard
+from wizard.agent.resources import ConnectionBudget, QuietResourceErrors, connection_budget, raise_open_file_limit
 from wizard.agent.tasks import Agent
 from wizard.errors import InputError, TaskBusy
 from wizard.logs import log_to_file
@@ -111,10 +113,26 @@ async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
     lock = _lock_agent(folder)
     _setup_logging(debug)
     token = ensure_token(token_file())
-    agent = Agent(folder)
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(QuietResourceErrors())
+    files = raise_open_file_limit()
+    budget = ConnectionBudget(connection_budget(files))
+    log.info("store connections for all tasks together: %d", budget.total)
+    agent = Agent(folder, budget)
     app = make_app(agent, token)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    clients = ClientGuard(total=min(TOTAL, max(16, files // 8)))
+    app.middlewares.insert(0, clients.middleware)
+
+    async def end_streams(app: web.Application) -> None:
+        agent.end_streams()   # before the server waits for its handlers: a stream would never end by itself
+    app.on_shutdown.append(end_streams)
+    # Idle keep-alive connections of clients that showed the token go after 75 s (aiohttp's default is an hour);
+    # a request still running when the agent stops gets 5 s.
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, keepalive_timeout=75.0,
+                           shutdown_timeout=5.0)
     await runner.setup()
+    assert runner.server is not None
+    clients.install(runner.server)
     site = web.TCPSite(runner, host, port, reuse_address=True)
     await site.start()
     bound = runner.addresses[0]
@@ -129,7 +147,6 @@ async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
     out.flush()
     log.info("agent %s listening on %s", __version__, url)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
@@ -140,8 +157,8 @@ async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
         log.info("agent stopping")
         with contextlib.suppress(FileNotFoundError):
             os.remove(address_file())
+        await runner.cleanup()   # streams and requests end first: they read the journals closed next
         await agent.shutdown()
-        await runner.cleanup()
         if lock is not None:
             os.close(lock)
     return 0

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from wizard.agent.preflight import Check, run_checks, store_check, write_probe
+from wizard.agent.resources import ConnectionBudget
+from wizard.agent.streams import Broadcaster
 from wizard.engine.events import Counters, Sampler
 from wizard.engine.journal import Journal
 from wizard.engine.limits import Limits
@@ -37,8 +39,7 @@ from wizard.task import TaskSpec, parse_location, parse_task_text
 
 log = logging.getLogger(__name__)
 COLORS = {"completed": "green", "completed_with_failures": "yellow", "failed": "red"}
-ACTIVE = ("listing", "running")
-QUEUE = 1000                 # discrete events buffered per subscriber before it is told it lagged
+ACTIVE = ("queued", "listing", "running")
 
 # The one table of what each state allows. The agent refuses anything else with 409, and every snapshot carries
 # the row of its state (``actions``) so clients enable exactly these controls and write no rules of their own.
@@ -47,6 +48,7 @@ QUEUE = 1000                 # discrete events buffered per subscriber before it
 ACTION_NAMES = ("pause", "resume", "cancel", "retry_failed", "incremental", "delete")
 ACTIONS: dict[str, frozenset[str]] = {
     "created": frozenset({"resume", "cancel", "delete"}),
+    "queued": frozenset({"pause", "cancel", "delete"}),
     "listing": frozenset({"pause", "cancel", "retry_failed", "delete"}),
     "running": frozenset({"pause", "cancel", "retry_failed", "delete"}),
     "paused": frozenset({"resume", "cancel", "retry_failed", "delete"}),
@@ -101,29 +103,17 @@ class TaskState:
     bandwidth_limit: int | None = None
 
 
-class Subscriber:
-    """One client's live stream: discrete events queue up here; snapshots are sampled by the stream itself."""
-
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE)
-        self.dropped = 0
-
-    def put(self, event: dict[str, Any]) -> None:
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
-            self.dropped += 1  # the client learns it lagged and pages the failures instead
-
-
 class ManagedTask:
     """One task: its spec, state, journal and (while it runs) its Runner."""
 
-    def __init__(self, folder: Path, spec: TaskSpec, st: TaskState) -> None:
+    def __init__(self, folder: Path, spec: TaskSpec, st: TaskState, budget: ConnectionBudget | None = None) -> None:
         self.folder, self.spec, self.st = folder, spec, st
+        self.budget = budget            # the agent's store connections, shared by its tasks
+        self._queued = False            # started, waiting for connections to come free
         self.journal = Journal(st.journal, spec.identity(), spec.name)
         self.runner: Runner | None = None
         self.job: asyncio.Task[None] | None = None
-        self.subscribers: set[Subscriber] = set()
+        self.streams = Broadcaster(self.snapshot)   # the live event streams of this task's clients
         self.control = asyncio.Lock()   # one control operation (pause, resume, cancel, ...) at a time
         self._stop_as = ""              # why we cancelled our own run: paused | cancelled | shutdown
         self._idle: Sampler | None = None
@@ -157,9 +147,11 @@ class ManagedTask:
         self.st.started, self.st.finished, self.st.error = time.time(), None, None
         try:
             self.journal.lock()
-            conns = self.spec.options.concurrency * 2
-            src = make_store(self.spec.source, "source", connections=conns)
-            dst = make_store(self.spec.destination, "destination", connections=conns)
+            need = self.spec.options.concurrency * 4      # two stores, concurrency x 2 connections each
+            if self.budget is not None:
+                need = self.budget.fit(need)
+            src = make_store(self.spec.source, "source", connections=max(1, need // 2))
+            dst = make_store(self.spec.destination, "destination", connections=max(1, need // 2))
         except MigrationError as exc:
             self.journal.unlock()
             self._end("failed", _error(exc))
@@ -167,12 +159,20 @@ class ManagedTask:
         qps, bandwidth = self.limits()
         self.runner = Runner(self.spec, src, dst, self.journal, limits=Limits(qps, bandwidth),
                              on_event=self._on_event, report_every=0.5)
-        self._set_state("running")
-        self.job = asyncio.create_task(self._drive(self.runner, src, dst))
+        self._queued = self.budget is not None and not self.budget.available(need)
+        self._set_state("queued" if self._queued else "running")
+        self.job = asyncio.create_task(self._drive(self.runner, src, dst, need))
 
-    async def _drive(self, runner: Runner, src: Store, dst: Store) -> None:
+    async def _drive(self, runner: Runner, src: Store, dst: Store, need: int) -> None:
         state, error = "failed", None
+        granted = False
         try:
+            if self.budget is not None:
+                await self.budget.acquire(need)   # queued until other tasks' connections come free
+                granted = True
+            if self._queued:
+                self._queued = False
+                self._set_state("running")
             summary = await runner.run()
             state = summary.status
         except asyncio.CancelledError:
@@ -187,9 +187,12 @@ class ManagedTask:
             for store in (src, dst):
                 with contextlib.suppress(Exception):
                     await asyncio.shield(store.close())
+            if granted and self.budget is not None:
+                self.budget.release(need)
             self.journal.unlock()
             self.runner = None
             self._idle = None
+            self._queued = False
         if state != "shutdown":
             self._end(state, error)
 
@@ -285,8 +288,8 @@ class ManagedTask:
         await self._stop("shutdown", keep_uploads=True)
 
     def close(self) -> None:
-        for sub in self.subscribers:
-            sub.put({"type": "deleted", "id": self.id})
+        self.streams.publish({"type": "deleted", "id": self.id})
+        self.streams.end_all()
         self.journal.close()
 
     # -- state and events -------------------------------------------------------------------------------------
@@ -305,11 +308,12 @@ class ManagedTask:
             self.broadcast(event.to_json())
 
     def broadcast(self, event: dict[str, Any]) -> None:
-        for sub in self.subscribers:
-            sub.put(event)
+        self.streams.publish(event)
 
     def state(self) -> str:
         if self.running and self.runner is not None:
+            if self._queued:
+                return "queued"
             return "running" if self.runner.counters.listing_done else "listing"
         return self.st.state
 
@@ -347,7 +351,7 @@ class ManagedTask:
             "state": state, "color": COLORS.get(state), "pass": self.journal.pass_number(),
             "created": self.st.created, "started": self.st.started, "finished": self.st.finished,
             "error": self.st.error, **progress,
-            "failure_classes": self.failure_classes(),
+            "failure_classes": self.failure_classes(), "attempts": self.journal.attempt_totals(),
             "actions": allowed_actions(state, progress["objects"]["failed"]),
             "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth},
             "workers": [{"id": "local", "host": socket.gethostname(), "state": "busy" if runner else "idle",
@@ -370,8 +374,9 @@ class Agent:
     """Every task of one agent, kept under ``home`` (``tasks/<id>/``); journals live where the CLI keeps them,
         so ``migration-agent status TASK`` finds a task the agent ran."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, budget: ConnectionBudget | None = None) -> None:
         self.home = home
+        self.budget = budget
         self.tasks: dict[str, ManagedTask] = {}
         (home / "tasks").mkdir(parents=True, exist_ok=True)
 
@@ -382,7 +387,7 @@ class Agent:
             try:
                 st = TaskState(**json.loads((folder / "state.json").read_text(encoding="utf-8")))
                 spec = parse_task_text((folder / "task.toml").read_text(encoding="utf-8"), f"{folder}/task.toml")
-                task = ManagedTask(folder, spec, st)
+                task = ManagedTask(folder, spec, st, self.budget)
             except (OSError, ValueError, TypeError, MigrationError) as exc:
                 log.error("task folder %s cannot be loaded, left as it is: %s", folder, exc)
                 continue
@@ -415,7 +420,8 @@ class Agent:
         folder = self.home / "tasks" / task_id
         folder.mkdir(parents=True)
         (folder / "task.toml").write_text(spec.to_toml(), encoding="utf-8")
-        task = ManagedTask(folder, spec, TaskState(task_id, spec.name, str(journal_path(spec.name, spec.identity()))))
+        task = ManagedTask(folder, spec, TaskState(task_id, spec.name, str(journal_path(spec.name, spec.identity()))),
+                           self.budget)
         task.save()
         self.tasks[task_id] = task
         if start:
@@ -472,7 +478,14 @@ class Agent:
             await store.close()
         return {"ok": all(c.ok for c in checks), "checks": [c.to_json() for c in checks]}
 
+    def end_streams(self) -> None:
+        """Every event stream ends (the agent is stopping): no stream outlives the journal it samples."""
+        for task in self.tasks.values():
+            task.streams.end_all()
+
     async def shutdown(self) -> None:
+        """Stop every task resumable, then close the journals; the HTTP server is cleaned up before this."""
+        self.end_streams()
         await asyncio.gather(*(t.shutdown() for t in self.tasks.values()), return_exceptions=True)
         for task in self.tasks.values():
             task.journal.close()
