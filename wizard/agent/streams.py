@@ -20,6 +20,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 SNAPSHOT_EVERY = 0.33        # seconds: 3 snapshots a second while anything changes
 KEEPALIVE_EVERY = 15.0       # a comment line keeps an idle stream open through proxies and tunnels
+COALESCE = 0.05             # seconds object_failed events gather before a write: fewer, larger writes per client
 BACKLOG = 5000               # object_failed events kept for a client that is behind; beyond: dropped, `lagged`
 DROPPABLE = frozenset({"object_failed"})
 
@@ -38,6 +39,7 @@ class Subscriber:
         self.alive = alive          # False once the client's connection is gone
         self.dropped = 0
         self.ended = False          # write what is queued, then end the stream
+        self.urgent = False         # something queued that goes out at once (anything but object_failed)
         self._droppable = 0
         self._snapshot_at = -1      # index in chunks of a queued, not yet written snapshot (coalesced)
 
@@ -47,6 +49,8 @@ class Subscriber:
                 self.dropped += 1
                 return
             self._droppable += 1
+        else:
+            self.urgent = True
         self.chunks.append(chunk)
         self.wake.set()
 
@@ -57,6 +61,7 @@ class Subscriber:
         else:
             self.chunks.append(chunk)
             self._snapshot_at = len(self.chunks) - 1
+        self.urgent = True
         self.wake.set()
 
     def take(self) -> list[bytes]:
@@ -65,6 +70,7 @@ class Subscriber:
         self.chunks.clear()
         self._droppable = 0
         self._snapshot_at = -1
+        self.urgent = False
         self.wake.clear()
         return out
 
@@ -161,6 +167,8 @@ async def follow(sub: Subscriber, broadcaster: Broadcaster, write: Callable[[byt
             await asyncio.wait_for(sub.wake.wait(), KEEPALIVE_EVERY)
         if not sub.alive():
             return
+        if sub.chunks and not (sub.urgent or sub.ended):
+            await asyncio.sleep(COALESCE)   # failures come in bursts: one write for the burst, not one each
         chunks = sub.take()
         if sub.dropped:   # what it missed is in the failures pages; the current state comes right after
             current = broadcaster.sample(force=True)
