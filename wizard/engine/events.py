@@ -6,8 +6,10 @@ service will stream the same dictionaries.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -87,24 +89,66 @@ class TaskFinished:
 
 
 class Sampler:
-    """Turns counters into Progress with rates over a sliding window of recent samples."""
+    """Turns counters into Progress. Rates are measured over a window of completions of this run only (call
+    ``rebase`` once counters are loaded from the journal, so what earlier runs did never enters the window as
+    a jump); ETA uses an exponentially smoothed rate and is never below what the limits allow."""
 
-    def __init__(self, counters: Counters, window: float = 5.0) -> None:
+    MIN_SPAN = 1.0   # a rate is never taken over less than a second: two samples 10 ms apart are no measure
+
+    def __init__(self, counters: Counters, window: float = 5.0, *, clock: Callable[[], float] = time.monotonic,
+                 limits: Callable[[], tuple[float, float]] | None = None, smoothing: float = 10.0) -> None:
         self.c = counters
         self._window = window
+        self._clock = clock
+        self._limits = limits or (lambda: (0.0, 0.0))
+        self._tau = smoothing            # seconds: the time constant of the ETA's smoothed rates
         self._samples: deque[tuple[float, int, int]] = deque()
+        self._smooth: tuple[float, float, float] | None = None   # (time, objects/s, bytes/s)
+
+    def rebase(self) -> None:
+        """Forget every sample: the counters were just loaded (resume, retry, a new pass), not earned now."""
+        self._samples.clear()
+        self._smooth = None
+
+    def _rates(self, now: float, finished: int, wire: int) -> tuple[float, float]:
+        samples = self._samples
+        if samples and (finished < samples[-1][1] or wire < samples[-1][2]):
+            samples.clear()          # counters went back (reset from the journal): start measuring again
+        samples.append((now, finished, wire))
+        while len(samples) > 2 and now - samples[1][0] >= self._window:
+            samples.popleft()
+        t0, n0, b0 = samples[0]
+        span = now - t0
+        if span <= 0:
+            return 0.0, 0.0
+        span = max(span, self.MIN_SPAN)
+        return (finished - n0) / span, (wire - b0) / span
+
+    def _smoothed(self, now: float, rate_o: float, rate_b: float) -> tuple[float, float]:
+        if self._smooth is None:
+            if rate_o <= 0 and rate_b <= 0:
+                return 0.0, 0.0
+            self._smooth = (now, rate_o, rate_b)
+            return rate_o, rate_b
+        t, so, sb = self._smooth
+        a = 1.0 - math.exp(-max(0.0, now - t) / self._tau)
+        so, sb = so + a * (rate_o - so), sb + a * (rate_b - sb)
+        self._smooth = (now, so, sb)
+        return so, sb
 
     def snapshot(self) -> Progress:
         c = self.c
-        now = time.monotonic()
+        now = self._clock()
         finished = c.done_objects + c.failed_objects
-        self._samples.append((now, finished, c.wire_bytes))
-        while len(self._samples) > 2 and now - self._samples[0][0] > self._window:
-            self._samples.popleft()
-        t0, n0, b0 = self._samples[0]
-        span = now - t0
-        rate_o = (finished - n0) / span if span > 0 else 0.0
-        rate_b = (c.wire_bytes - b0) / span if span > 0 else 0.0
+        rate_o, rate_b = self._rates(now, finished, c.wire_bytes)
+        qps, bandwidth = self._limits()
+        # Every object needs at least one request, and bytes cannot pass faster than the bandwidth limit: a
+        # burst of the token bucket never shows as a rate above the limit.
+        if qps > 0:
+            rate_o = min(rate_o, qps)
+        if bandwidth > 0:
+            rate_b = min(rate_b, bandwidth)
+        smooth_o, smooth_b = self._smoothed(now, rate_o, rate_b)
         done_bytes = min(c.done_bytes + c.partial_bytes, c.planned_bytes)
         left_bytes = max(0, c.planned_bytes - done_bytes - c.failed_bytes)
         left_objects = max(0, c.planned_objects - finished)
@@ -112,15 +156,18 @@ class Sampler:
         if c.listing_done:
             if left_objects == 0:
                 eta = 0.0
-            elif rate_b > 0 and left_bytes > 0:
-                eta = left_bytes / rate_b
-            elif rate_o > 0:
-                eta = left_objects / rate_o
+            elif smooth_b > 0 and left_bytes > 0:
+                eta = left_bytes / smooth_b
+            elif smooth_o > 0:
+                eta = left_objects / smooth_o
+            if eta is not None and left_objects:
+                floor = max(left_objects / qps if qps > 0 else 0.0, left_bytes / bandwidth if bandwidth > 0 else 0.0)
+                eta = max(eta, floor)
         return Progress(
             type="progress",
             listing={"objects": c.listed_objects, "bytes": c.listed_bytes, "done": c.listing_done},
             objects={"total": c.planned_objects, "done": c.done_objects, "failed": c.failed_objects,
                      "skipped": c.skipped_objects, "left": left_objects},
             bytes={"total": c.planned_bytes, "done": done_bytes, "wire": c.wire_bytes, "left": left_bytes},
-            rate_objects=round(rate_o, 2), rate_bytes=round(rate_b, 1),
+            rate_objects=round(max(0.0, rate_o), 2), rate_bytes=round(max(0.0, rate_b), 1),
             eta_seconds=None if eta is None else round(eta, 1), elapsed=round(now - c.started, 2))

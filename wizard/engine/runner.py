@@ -71,7 +71,7 @@ class Runner:
         self.on_event = on_event or (lambda e: None)
         self.report_every = report_every
         self.counters = Counters()
-        self.sampler = Sampler(self.counters)
+        self.sampler = Sampler(self.counters, limits=lambda: (self.limits.requests.rate, self.limits.bytes.rate))
         self.copier = Copier(src, dst, journal, self.limits, self.counters, dst_prefix=spec.destination.prefix,
                              verify=o.verify, part_size=o.part_size, threshold=o.multipart_threshold,
                              streams=o.concurrency, storage_class=o.storage_class)
@@ -146,6 +146,7 @@ class Runner:
     def _load_counters(self) -> None:
         """Counters of what earlier runs already did, so progress continues where it stood."""
         load_counters(self.counters, self.journal)
+        self.sampler.rebase()   # what earlier runs did is no rate of this one
 
     async def _dispatch(self, plan_task: asyncio.Task[None]) -> None:
         objects = asyncio.Semaphore(self.spec.options.concurrency)
