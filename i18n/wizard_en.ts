@@ -931,11 +931,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>measuring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{done} / {total} files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{speed}/s · {files} files/s · skipped {skipped} · failed {failed} · time left: {eta}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— (not running)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1009,11 +1017,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>listing: {count} objects so far</source>
+        <source>listing: {count} files so far</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{finished} / {total} objects · {percent}%</source>
+        <source>{done} / {total} files · failed {failed} · {percent}%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{done} / {total} files · {percent}%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

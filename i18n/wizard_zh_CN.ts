@@ -931,12 +931,20 @@
         <translation>空闲</translation>
     </message>
     <message>
+        <source>measuring…</source>
+        <translation>测算中…</translation>
+    </message>
+    <message>
         <source>{done} / {total} files</source>
         <translation>{done} / {total} 个文件</translation>
     </message>
     <message>
         <source>{speed}/s · {files} files/s · skipped {skipped} · failed {failed} · time left: {eta}</source>
         <translation>{speed}/s · {files} 个文件/s · 跳过 {skipped} · 失败 {failed} · 剩余时间：{eta}</translation>
+    </message>
+    <message>
+        <source>— (not running)</source>
+        <translation>—（未在运行）</translation>
     </message>
 </context>
 <context>
@@ -1009,12 +1017,16 @@
         <translation>状态</translation>
     </message>
     <message>
-        <source>listing: {count} objects so far</source>
-        <translation>列举中：已发现 {count} 个对象</translation>
+        <source>listing: {count} files so far</source>
+        <translation>列举中：已发现 {count} 个文件</translation>
     </message>
     <message>
-        <source>{finished} / {total} objects · {percent}%</source>
-        <translation>{finished} / {total} 个对象 · {percent}%</translation>
+        <source>{done} / {total} files · failed {failed} · {percent}%</source>
+        <translation>{done} / {total} 个文件 · 失败 {failed} · {percent}%</translation>
+    </message>
+    <message>
+        <source>{done} / {total} files · {percent}%</source>
+        <translation>{done} / {total} 个文件 · {percent}%</translation>
     </message>
     <message>
         <source>{source} → {destination}</source>

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from wizard.agent.client import AgentUnavailable
+from wizard.agent.tasks import bars
 from wizard.gui.models.failures import PAGE_SIZE, FailureColumn, FailuresModel, human_size
 from wizard.gui.models.tasks import TaskColumn, TaskListModel, progress_text
 from wizard.gui.widgets.ratechart import MAX_SAMPLES, RateChart
@@ -287,8 +288,18 @@ def test_failures_model_passes_the_model_tester(qtbot: QtBot, loop: qasync.QEven
 
 # -- TaskListModel ----------------------------------------------------------------------------------------------
 def snap(task_id: str, state: str = "running", *, done: int = 0, failed: int = 0, total: int = 0,
-         listed: int | None = None, listing_done: bool = True, name: str | None = None) -> dict[str, Any]:
-    """A task snapshot in the agent's shape (``GET /v1/tasks/{id}``)."""
+         listed: int | None = None, listing_done: bool = True, name: str | None = None,
+         skipped: int = 0) -> dict[str, Any]:
+    """A task snapshot in the agent's shape (``GET /v1/tasks/{id}``); its ``bars`` made by the agent's function."""
+    task = _snap(task_id, state, done=done, failed=failed, total=total, listed=listed, listing_done=listing_done,
+                 name=name)
+    task["objects"]["skipped"] = skipped
+    task["bars"] = bars(state, task)
+    return task
+
+
+def _snap(task_id: str, state: str, *, done: int, failed: int, total: int, listed: int | None,
+          listing_done: bool, name: str | None) -> dict[str, Any]:
     return {"id": task_id, "name": name or f"task {task_id}", "identity": f"identity-{task_id}",
             "source": f"s3://source/{task_id}/", "destination": f"oss://destination/{task_id}/", "state": state,
             "color": None, "pass": 1, "created": 1.0, "started": None, "finished": None, "error": None,
@@ -349,7 +360,7 @@ def test_update_task_changes_one_row(qapp: QApplication) -> None:
     live = {**snap("b", done=1_234, total=5_000), "event": "snapshot"}  # as the client's event stream yields it
     model.update_task(live)
     assert signals.take() == [("changed", 1, 1, 0, len(TaskColumn) - 1)]
-    assert cell(model, 1, TaskColumn.PROGRESS) == "1,234 / 5,000 objects · 24%"
+    assert cell(model, 1, TaskColumn.PROGRESS) == "1,234 / 5,000 files · 24%"
     assert "event" not in cell(model, 1, 0, TaskListModel.SnapshotRole)
     model.update_task(live)
     assert signals.take() == []
@@ -365,12 +376,18 @@ def test_update_task_changes_one_row(qapp: QApplication) -> None:
 
 def test_progress_and_status_texts(qapp: QApplication) -> None:
     assert progress_text(snap("a", "listing", done=10, total=40, listed=1_234, listing_done=False)) == \
-        "listing: 1,234 objects so far"
-    assert progress_text(snap("a", done=1_234, total=5_000)) == "1,234 / 5,000 objects · 24%"
-    assert progress_text(snap("a", done=4_990, failed=9, total=5_000)) == "4,999 / 5,000 objects · 99%"
-    assert progress_text(snap("a", "completed_with_failures", done=4_990, failed=10, total=5_000)) == \
-        "5,000 / 5,000 objects · 100%"
-    assert progress_text(snap("a", "completed")) == "0 / 0 objects · 100%"  # everything was there already
+        "listing: 1,234 files so far"
+    assert progress_text(snap("a", done=1_234, total=5_000)) == "1,234 / 5,000 files · 24%"
+    assert progress_text(snap("a", done=4_990, failed=9, total=5_000)) == "4,990 / 5,000 files · failed 9 · 99%"
+    # The run page's numbers: done files of all, failures apart, never 100% while one failed.
+    assert progress_text(snap("a", "completed_with_failures", done=301, failed=1, total=302)) == \
+        "301 / 302 files · failed 1 · 99%"
+    assert progress_text(snap("a", "completed")) == "0 / 0 files · 100%"  # everything was there already
+    # Skipped files are handled files: a Skip task of 300 skipped is 300 / 300, not 0 / 0.
+    assert progress_text(snap("a", "completed", skipped=300)) == "300 / 300 files · 100%"
+    # A failed later pass whose listing never ended shows what is done, not "listing: 0 so far".
+    assert progress_text(snap("a", "failed", done=301, total=301, listed=0, listing_done=False)) == \
+        "301 / 301 files · 100%"
     assert progress_text(snap("a", "created", listing_done=False)) == ""
     states = ["created", "listing", "running", "paused", "cancelled", "completed", "completed_with_failures",
               "failed", "from-the-future"]

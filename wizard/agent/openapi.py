@@ -44,7 +44,7 @@ SCHEMAS: dict[str, Any] = {
     "Task": _obj(
         ["id", "name", "identity", "source", "destination", "credentials", "state", "color", "pass", "created",
          "started", "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
-         "failure_classes", "attempts", "actions", "limits", "workers"],
+         "failure_classes", "attempts", "actions", "bars", "limits", "workers"],
         id=STR, name=STR, identity={"type": "string", "description": "the same for the same source, destination "
                                     "and filters"},
         source=STR, destination=STR, state={"type": "string", "enum": STATES},
@@ -58,7 +58,8 @@ SCHEMAS: dict[str, Any] = {
         listing=_obj(["objects", "bytes", "done"], objects=INT, bytes=INT, done={"type": "boolean"}),
         objects=_obj(["total", "done", "failed", "skipped", "left"], total=INT, done=INT, failed=INT, skipped=INT,
                      left=INT),
-        bytes=_obj(["total", "done", "wire", "left"], total=INT, done=INT, wire=INT, left=INT),
+        bytes=_obj(["total", "done", "wire", "left", "skipped"], total=INT, done=INT, wire=INT, left=INT,
+                   skipped=INT),
         rate_objects=NUM, rate_bytes=NUM,
         eta_seconds={"type": "number", "nullable": True, "description": "null until listing has ended"},
         failure_classes={"type": "object", "additionalProperties": INT},
@@ -70,6 +71,11 @@ SCHEMAS: dict[str, Any] = {
                  "additionalProperties": False,
                  "description": "what the task's state allows now (the agent answers 409 to the rest); clients "
                                 "enable only these controls"},
+        bars={**_obj(["objects", "bytes", "listing"],
+                     objects=_obj(["done", "failed", "total"], done=INT, failed=INT, total=INT),
+                     bytes=_obj(["done", "total"], done=INT, total=INT), listing={"type": "boolean"}),
+              "description": "what every view shows as progress: done counts copied and skipped files, total "
+                             "all files of the task (skipped included); listing is true only while a run lists"},
         limits=_ref("Limits"),
         workers={"type": "array", "items": _ref("Worker")}),
     "TaskList": _obj(["tasks"], tasks={"type": "array", "items": _ref("Task")}),

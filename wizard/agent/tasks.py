@@ -118,6 +118,7 @@ class ManagedTask:
         self._stop_as = ""              # why we cancelled our own run: paused | cancelled | shutdown
         self._idle: Sampler | None = None
         self._classes: tuple[int, dict[str, int]] = (-1, {})
+        self._bytes_floor: tuple[int, int] = (-1, 0)   # (bytes total, bytes done last shown) for this total
 
     @property
     def id(self) -> str:
@@ -317,6 +318,15 @@ class ManagedTask:
             return "running" if self.runner.counters.listing_done else "listing"
         return self.st.state
 
+    def _hold_bytes(self, b: dict[str, int]) -> None:
+        """Bytes shown never go down: a pause drops the partial bytes of the attempts it stopped, which the
+        resumed run sends again; until it has, the bar stays where the operator last saw it."""
+        if self._bytes_floor[0] != b["total"]:        # a new pass or a retry changed what there is to copy
+            self._bytes_floor = (b["total"], b["done"])
+        shown = max(b["done"], min(self._bytes_floor[1], b["done"] + b["left"]))   # never into failed bytes
+        self._bytes_floor = (b["total"], shown)
+        b["done"], b["left"] = shown, max(0, b["left"] - (shown - b["done"]))
+
     def failure_classes(self) -> dict[str, int]:
         """Failures by class, counted again only when the journal's failed total moved."""
         failed = self.journal.counts()["failed"][0]
@@ -342,6 +352,7 @@ class ManagedTask:
         progress.pop("elapsed", None)
         qps, bandwidth = self.limits()
         state = self.state()
+        self._hold_bytes(progress["bytes"])
         return {
             "id": self.id, "name": self.spec.name, "identity": self.spec.identity(),
             "source": self.spec.source.describe(), "destination": self.spec.destination.describe(),
@@ -353,11 +364,21 @@ class ManagedTask:
             "error": self.st.error, **progress,
             "failure_classes": self.failure_classes(), "attempts": self.journal.attempt_totals(),
             "actions": allowed_actions(state, progress["objects"]["failed"]),
+            "bars": bars(state, progress),
             "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth},
             "workers": [{"id": "local", "host": socket.gethostname(), "state": "busy" if runner else "idle",
                          "objects_in_flight": counters.in_flight if runner else 0,
                          "rate_objects": progress["rate_objects"], "rate_bytes": progress["rate_bytes"]}],
         }
+
+
+def bars(state: str, progress: dict[str, Any]) -> dict[str, Any]:
+    """What every view shows as a task's progress, from one place: skipped files count as handled (a Skip task of
+    300 skipped files is 300 / 300), failed ones as finished but apart; ``listing`` only while a run lists."""
+    o, b = progress["objects"], progress["bytes"]
+    return {"objects": {"done": o["done"] + o["skipped"], "failed": o["failed"], "total": o["total"] + o["skipped"]},
+            "bytes": {"done": b["done"] + b.get("skipped", 0), "total": b["total"] + b.get("skipped", 0)},
+            "listing": state in ("listing", "running", "queued") and not progress["listing"]["done"]}
 
 
 def _error(exc: MigrationError) -> dict[str, str]:

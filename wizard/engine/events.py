@@ -168,6 +168,7 @@ class Sampler:
             listing={"objects": c.listed_objects, "bytes": c.listed_bytes, "done": c.listing_done},
             objects={"total": c.planned_objects, "done": c.done_objects, "failed": c.failed_objects,
                      "skipped": c.skipped_objects, "left": left_objects},
-            bytes={"total": c.planned_bytes, "done": done_bytes, "wire": c.wire_bytes, "left": left_bytes},
+            bytes={"total": c.planned_bytes, "done": done_bytes, "wire": c.wire_bytes, "left": left_bytes,
+                   "skipped": c.skipped_bytes},
             rate_objects=round(max(0.0, rate_o), 2), rate_bytes=round(max(0.0, rate_b), 1),
             eta_seconds=None if eta is None else round(eta, 1), elapsed=round(now - c.started, 2))

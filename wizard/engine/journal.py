@@ -358,8 +358,9 @@ class Journal:
             after = page[-1][0]
 
     def reset_failed(self, error_class: str | None = None) -> int:
-        """Failed objects (all, or one class) become pending again; returns how many."""
-        sql = "UPDATE objects SET state = 'pending', attempts = 0 WHERE state = 'failed'"
+        """Failed objects (all, or one class) become pending again; returns how many. Their attempts are kept:
+        the failures table and the export count every attempt an object had, retries of failed files included."""
+        sql = "UPDATE objects SET state = 'pending' WHERE state = 'failed'"
         with self.db:
             if error_class:
                 return self.db.execute(sql + " AND error_class = ?", (error_class,)).rowcount

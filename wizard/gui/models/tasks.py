@@ -41,21 +41,31 @@ def state_color(state: str) -> QColor:
     return QColor(_STATE_COLORS.get(state, _GREY))
 
 
+def progress_numbers(task: dict[str, Any]) -> tuple[int, int, int, bool]:
+    """(done, failed, total, listing) of a snapshot's ``bars``: the one set of numbers the task list and the run
+    page show. Done counts copied and skipped files; ``listing`` is true only while a run is still listing."""
+    bars = task.get("bars") or {}
+    o = bars.get("objects") or {}
+    return int(o.get("done", 0)), int(o.get("failed", 0)), int(o.get("total", 0)), bool(bars.get("listing"))
+
+
 def progress_text(task: dict[str, Any]) -> str:
-    """How far a task is: objects so far while listing, then objects finished of those to copy, with a percentage."""
-    listing, objects = task.get("listing") or {}, task.get("objects") or {}
-    total, left = int(objects.get("total", 0)), int(objects.get("left", 0))
-    if task.get("state") == "created" and not total and not listing.get("objects"):
+    """How far a task is: files so far while listing, then files done of all there are, failures, a percentage."""
+    done, failed, total, listing = progress_numbers(task)
+    if task.get("state") == "created" and not total and not (task.get("listing") or {}).get("objects"):
         return ""  # never started: nothing to count yet
-    if not listing.get("done", True):
+    if listing:
         # Until listing ends the total grows, so a percentage would promise what is not known.
-        return QCoreApplication.translate("TaskListModel", "listing: {count} objects so far").format(
-            count=f"{int(listing.get('objects', 0)):,}")
-    finished = max(total - left, 0)  # copied or failed: the objects this pass is done with
-    # Rounded down, so 100% means all of them and never "almost".
-    percent = finished * 100 // total if total else 100
-    return QCoreApplication.translate("TaskListModel", "{finished} / {total} objects · {percent}%").format(
-        finished=f"{finished:,}", total=f"{total:,}", percent=percent)
+        return QCoreApplication.translate("TaskListModel", "listing: {count} files so far").format(
+            count=f"{int((task.get('listing') or {}).get('objects', 0)):,}")
+    # Rounded down, so 100% means all of them copied or skipped, and never "almost".
+    percent = done * 100 // total if total else 100
+    if failed:
+        return QCoreApplication.translate("TaskListModel", "{done} / {total} files · failed {failed} · {percent}%"
+                                          ).format(done=f"{done:,}", total=f"{total:,}", failed=f"{failed:,}",
+                                                   percent=percent)
+    return QCoreApplication.translate("TaskListModel", "{done} / {total} files · {percent}%").format(
+        done=f"{done:,}", total=f"{total:,}", percent=percent)
 
 
 def _header(column: TaskColumn) -> str:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from wizard.gui import messages
 from wizard.gui.bridge import AgentLink, payload, spawn
 from wizard.gui.models.failures import FailureColumn, FailuresModel
-from wizard.gui.models.tasks import state_color
+from wizard.gui.models.tasks import progress_numbers, state_color
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.widgets import confirm
 from wizard.gui.widgets.ratechart import RateChart
@@ -191,24 +191,34 @@ class RunPage(TranslatedPage):
         self.state.setText(f"{snap['name']}: {text}")
         self.state.setStyleSheet(f"font-weight: bold; color: {state_color(state).name()}")
         self.state.setProperty("color", color or "")
-        o, b, lst = snap["objects"], snap["bytes"], snap["listing"]
+        o, lst = snap["objects"], snap["listing"]
+        # The bars read the snapshot's ``bars``, as the task list does (skipped files count as handled).
+        done, failed, total, listing = progress_numbers(snap)
+        bb = (snap.get("bars") or {}).get("bytes") or {"done": 0, "total": 0}
         self.listing.setText(Q.translate("RunPage", "Listing: {n} files found so far").format(n=f"{lst['objects']:,}")
                              if not lst["done"] else Q.translate("RunPage", "Listing finished: {n} files").format(
                                  n=f"{lst['objects']:,}"))
-        self.objects.setMaximum(max(o["total"], 1))
-        self.objects.setValue(o["done"] + o["failed"])
+        self.objects.setMaximum(max(total, 1))
+        self.objects.setValue(min(done + failed, max(total, 1)) if total else 0)
         self.objects.setFormat(Q.translate("RunPage", "{done} / {total} files").format(
-            done=f"{o['done']:,}", total=f"{o['total']:,}"))
-        scale = max(b["total"], 1) / 1_000_000 if b["total"] > 1_000_000 else 1.0
-        self.bytes.setMaximum(int(max(b["total"], 1) / scale))
-        self.bytes.setValue(int(b["done"] / scale))
-        self.bytes.setFormat(f"{messages.human_bytes(b['done'])} / {messages.human_bytes(b['total'])}")
+            done=f"{done:,}", total=f"{total:,}"))
+        scale = max(bb["total"], 1) / 1_000_000 if bb["total"] > 1_000_000 else 1.0
+        self.bytes.setMaximum(int(max(bb["total"], 1) / scale))
+        self.bytes.setValue(int(min(bb["done"], max(bb["total"], 1)) / scale) if bb["total"] else 0)
+        self.bytes.setFormat(f"{messages.human_bytes(bb['done'])} / {messages.human_bytes(bb['total'])}")
         eta = snap.get("eta_seconds")
+        if eta is not None:
+            left = duration(eta)
+        elif listing or not lst["done"] and state in ("listing", "running", "queued"):
+            left = Q.translate("RunPage", "after listing")
+        elif state in ("listing", "running", "queued"):
+            left = Q.translate("RunPage", "measuring…")
+        else:
+            left = Q.translate("RunPage", "— (not running)")
         self.rates.setText(Q.translate("RunPage", "{speed}/s · {files} files/s · skipped {skipped} · failed {failed}"
                                                   " · time left: {eta}").format(
             speed=messages.human_bytes(snap["rate_bytes"]), files=f"{snap['rate_objects']:,.0f}",
-            skipped=f"{o['skipped']:,}", failed=f"{o['failed']:,}",
-            eta=duration(eta) if eta is not None else Q.translate("RunPage", "after listing")))
+            skipped=f"{o['skipped']:,}", failed=f"{o['failed']:,}", eta=left))
         self.chart.add_sample(time.monotonic() - self._t0, snap["rate_bytes"], snap["rate_objects"])
         self.workers.setRowCount(len(snap["workers"]))
         for i, w in enumerate(snap["workers"]):
