@@ -189,8 +189,7 @@ class MultipartCopier:
             self._compare_crc(todo.key, evidence, evidence["crc64"], head.crc64, result.crc64)
         if whole is not None and (feed is None or feed.tainted):
             proofs.append(await self._read_back(todo, key, size, whole))
-        if self.checksum:
-            record_proof(evidence, proofs)
+        record_proof(evidence, proofs)   # verify = "size" compares sizes only, and says so
         self._note_dropped(evidence, head, self._storage_class(head).dropped)
         return evidence
 
@@ -258,8 +257,7 @@ class MultipartCopier:
             if exc.error_class != "checksum":
                 raise
             return None   # not provably the source's bytes: copied again
-        if self.checksum:
-            record_proof(evidence, proofs)
+        record_proof(evidence, proofs)   # verify = "size" compares sizes only, and says so
         self._note_dropped(evidence, head, self._storage_class(head).dropped)
         return evidence
 
