@@ -883,6 +883,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Pass {pass} finished: {copied} files copied, {unchanged} unchanged, {skipped} skipped, {failed} failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
@@ -899,7 +903,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Retry finished: of {retried} failed files, {copied} copied, {failed} still failing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Retrying {n} failed files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run finished: {copied} files copied, {skipped} skipped, {failed} failed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -883,6 +883,10 @@
         <translation>不限速</translation>
     </message>
     <message>
+        <source>Pass {pass} finished: {copied} files copied, {unchanged} unchanged, {skipped} skipped, {failed} failed.</source>
+        <translation>增量迁移（第 {pass} 次）完成：迁移 {copied} 个文件，未变化 {unchanged} 个，跳过 {skipped} 个，失败 {failed} 个。</translation>
+    </message>
+    <message>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
@@ -899,8 +903,16 @@
         <translation>重试失败任务</translation>
     </message>
     <message>
+        <source>Retry finished: of {retried} failed files, {copied} copied, {failed} still failing.</source>
+        <translation>重试完成：{retried} 个失败文件中，{copied} 个已迁移，{failed} 个仍然失败。</translation>
+    </message>
+    <message>
         <source>Retrying {n} failed files.</source>
         <translation>正在重试 {n} 个失败文件。</translation>
+    </message>
+    <message>
+        <source>Run finished: {copied} files copied, {skipped} skipped, {failed} failed.</source>
+        <translation>运行完成：迁移 {copied} 个文件，跳过 {skipped} 个，失败 {failed} 个。</translation>
     </message>
     <message>
         <source>Speed</source>

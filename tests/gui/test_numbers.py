@@ -120,6 +120,23 @@ def test_numbers_equal_the_journal_and_the_bucket(until: Any, make_wizard: Any, 
     until(lambda: run.model.rowCount() == 2 and
           all(run.model.index(r, FailureColumn.ATTEMPTS).data(0) in ("2", 2) for r in range(2)), 10)
     assert_true_numbers(wizard, until, home, tid, contents(s3_dest, dst_bucket))
+    # The pass summary replaces "Retrying 2 failed files" once the retry has ended.
+    until(lambda: run.message.text() == "Retry finished: of 2 failed files, 0 copied, 2 still failing.", 10)
+
+    # The proxy lets them through: the retry copies both, the line says so.
+    proxy.rules.forbidden.clear()
+    run.retry.click()
+    until(lambda: run.message.text() == "Retry finished: of 2 failed files, 2 copied, 0 still failing.", 60)
+    assert run.snap["state"] == "completed" and contents(s3_dest, dst_bucket) == objects
+    assert_true_numbers(wizard, until, home, tid, objects)
+
+    # Migrate what changed: one file edited, one new; the rest unchanged.
+    fill(s3_source, src_bucket, {"photos/005.jpg": b"edited", "photos/new.jpg": b"new"})
+    run.incremental.click()
+    until(lambda: run.message.text() == "Pass 2 finished: 2 files copied, 59 unchanged, 0 skipped, 0 failed.", 60)
+    landed = contents(s3_dest, dst_bucket)
+    assert landed["photos/005.jpg"] == b"edited" and len(landed) == 61
+    assert_true_numbers(wizard, until, home, tid, landed)
 
 
 def test_a_skip_task_counts_its_skipped_files(until: Any, make_wizard: Any, service: AgentProcess,

@@ -76,6 +76,13 @@ SCHEMAS: dict[str, Any] = {
                      bytes=_obj(["done", "total"], done=INT, total=INT), listing={"type": "boolean"}),
               "description": "what every view shows as progress: done counts copied and skipped files, total "
                              "all files of the task (skipped included); listing is true only while a run lists"},
+        last_run={**_obj(["kind", "pass", "copied", "skipped", "failed", "unchanged", "retried", "finished"],
+                         kind={"type": "string", "enum": ["run", "retry", "pass"]}, **{"pass": INT},
+                         copied=INT, skipped=INT, failed=INT, unchanged=INT, retried=INT,
+                         finished={"type": "number"}),
+                  "nullable": True,
+                  "description": "what the last run that ended did: files copied, skipped and failed by it (for a "
+                                 "retry: still failing of the retried), for a pass the files found unchanged"},
         limits=_ref("Limits"),
         workers={"type": "array", "items": _ref("Worker")}),
     "TaskList": _obj(["tasks"], tasks={"type": "array", "items": _ref("Task")}),

@@ -101,6 +101,8 @@ class TaskState:
     error: dict[str, str] | None = None
     qps_limit: float | None = None        # changed live; None: the task file's value
     bandwidth_limit: int | None = None
+    run_baseline: dict[str, Any] | None = None   # journal counts when this run (retry, pass) began, kept over pauses
+    last_run: dict[str, Any] | None = None       # what the last run that ended did (see ManagedTask._run_summary)
 
 
 class ManagedTask:
@@ -146,6 +148,8 @@ class ManagedTask:
             return
         self._stop_as = ""
         self.st.started, self.st.finished, self.st.error = time.time(), None, None
+        if self.st.run_baseline is None:      # a resume goes on with the run it resumes
+            self._begin_run("run")
         try:
             self.journal.lock()
             need = self.spec.options.concurrency * 4      # two stores, concurrency x 2 connections each
@@ -194,8 +198,35 @@ class ManagedTask:
             self.runner = None
             self._idle = None
             self._queued = False
+        if state in ("completed", "completed_with_failures"):
+            self.st.last_run = self._run_summary()
+            self.st.run_baseline = None
         if state != "shutdown":
             self._end(state, error)
+
+    def _begin_run(self, kind: str, retried: int = 0) -> None:
+        """Remember where the journal stood when a run (``run``, ``retry`` or ``pass``) began, for its summary."""
+        counts = self.journal.counts()
+        self.st.run_baseline = {"kind": kind, "done": counts["done"][0], "failed": counts["failed"][0],
+                                "skipped": counts["skipped"][0], "retried": retried,
+                                "pass": self.journal.pass_number(), "since": time.time()}
+
+    def _run_summary(self) -> dict[str, Any]:
+        """What this run did: copied, skipped and failed files it decided (for a retry, failed = still failing),
+        and for a pass the files found unchanged since the last one."""
+        b = self.st.run_baseline or {"kind": "run", "done": 0, "failed": 0, "skipped": 0, "retried": 0, "pass": 1}
+        counts = self.journal.counts()
+        # A pass copies files that were done before (changed at the source): counted by when they were tried.
+        if "since" in b:
+            now = self.journal.outcomes_since(b["since"])
+            copied, failed = now.get("done", 0), now.get("failed", 0)
+        else:
+            copied, failed = max(0, counts["done"][0] - b["done"]), max(0, counts["failed"][0] - b["failed"])
+        skipped = max(0, counts["skipped"][0] - b["skipped"])
+        listed = self.journal.listing_state()[2]
+        unchanged = max(0, listed - copied - skipped - failed) if b["kind"] == "pass" else 0
+        return {"kind": b["kind"], "pass": b["pass"], "copied": copied, "skipped": skipped, "failed": failed,
+                "unchanged": unchanged, "retried": b.get("retried", 0), "finished": time.time()}
 
     async def _stop(self, why: str, keep_uploads: bool) -> None:
         if self.runner is not None and self.job is not None and not self.job.done():
@@ -263,6 +294,7 @@ class ManagedTask:
             await self._stop("paused", keep_uploads=True)
         n = self.journal.reset_failed(error_class)
         self._classes = (-1, {})
+        self._begin_run("retry", n)
         await self.start()
         return n
 
@@ -270,6 +302,7 @@ class ManagedTask:
         """Start another pass over the source: new and changed objects are copied; returns the pass number."""
         self.allow("incremental")
         number = self.journal.begin_pass()
+        self._begin_run("pass")
         await self.start()
         return number
 
@@ -302,6 +335,8 @@ class ManagedTask:
     def _end(self, state: str, error: dict[str, str] | None) -> None:
         self.st.finished = time.time()
         self.st.error = error
+        if state == "cancelled":      # stopped for good: a later pass begins its own count
+            self.st.run_baseline = None
         self._set_state(state)
 
     def _on_event(self, event: Any) -> None:
@@ -364,7 +399,7 @@ class ManagedTask:
             "error": self.st.error, **progress,
             "failure_classes": self.failure_classes(), "attempts": self.journal.attempt_totals(),
             "actions": allowed_actions(state, progress["objects"]["failed"]),
-            "bars": bars(state, progress),
+            "bars": bars(state, progress), "last_run": self.st.last_run,
             "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth},
             "workers": [{"id": "local", "host": socket.gethostname(), "state": "busy" if runner else "idle",
                          "objects_in_flight": counters.in_flight if runner else 0,

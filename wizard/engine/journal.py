@@ -302,6 +302,12 @@ class Journal:
                     self.db.execute("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET "
                                     "v = CAST(v AS INTEGER) + CAST(excluded.v AS INTEGER)", (name, str(add)))
 
+    def outcomes_since(self, since: float) -> dict[str, int]:
+        """Objects by state whose last attempt was at or after ``since`` (what a run, a retry or a pass did)."""
+        rows = self.db.execute("SELECT state, COUNT(*) FROM objects WHERE last_attempt >= ? GROUP BY state",
+                               (since,)).fetchall()
+        return {state: n for state, n in rows}
+
     def attempt_totals(self) -> dict[str, int]:
         """Over the task's life: attempts made for recorded outcomes, objects that needed more than one, and
         requests retried after a transient fault (objects, parts, listing pages)."""

@@ -42,6 +42,19 @@ def duration(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+def summary_text(last: dict[str, Any]) -> str:
+    """One translated line of what a run did (the snapshot's ``last_run``)."""
+    n = {k: f"{int(last.get(k, 0)):,}" for k in ("copied", "skipped", "failed", "unchanged", "retried", "pass")}
+    if last.get("kind") == "retry":
+        return Q.translate("RunPage", "Retry finished: of {retried} failed files, {copied} copied, {failed} still "
+                                      "failing.").format(**n)
+    if last.get("kind") == "pass":
+        return Q.translate("RunPage", "Pass {pass} finished: {copied} files copied, {unchanged} unchanged, "
+                                      "{skipped} skipped, {failed} failed.").format(**n)
+    return Q.translate("RunPage", "Run finished: {copied} files copied, {skipped} skipped, {failed} failed."
+                       ).format(**n)
+
+
 class RunPage(TranslatedPage):
     """Follows one task of the agent."""
 
@@ -53,6 +66,7 @@ class RunPage(TranslatedPage):
         self._t0 = time.monotonic()
         self._refreshed = 0.0
         self._shown = 0          # failures in the journal when the table was last loaded
+        self._summary_of: float | None = None   # the last_run whose summary the message line shows
         self.state = QLabel()
         self.state.setObjectName("state")
         self.listing = QLabel()
@@ -169,6 +183,8 @@ class RunPage(TranslatedPage):
         self.snap = {}
         self._t0 = time.monotonic()
         self._shown = -1
+        self._summary_of = None
+        self.message.clear()
         self.model.refresh()
         self.link.follow(task_id)
 
@@ -239,11 +255,20 @@ class RunPage(TranslatedPage):
             self.qps.setValue(int(snap["limits"]["qps_limit"]))
             self.bandwidth.setValue(int(snap["limits"]["bandwidth_limit"] / (1024 * 1024)))
         self._fill_classes(snap.get("failure_classes", {}))
+        self._show_summary(snap, active)
         # New failures reload the table, at most every few seconds while it runs (a reload loses the scroll).
         now = time.monotonic()
         if recorded != self._shown and (not active or now - self._refreshed > REFRESH_EVERY):
             self._refreshed, self._shown = now, recorded
             self.model.refresh()
+
+    def _show_summary(self, snap: dict[str, Any], active: bool) -> None:
+        """Once a run has ended, say what it did; this replaces "Retrying N failed files" when the retry ends."""
+        last = snap.get("last_run")
+        if active or not last or last.get("finished") == self._summary_of:
+            return
+        self._summary_of = last.get("finished")
+        self.message.setText(summary_text(last))
 
     def _on_event(self, event: dict[str, Any]) -> None:
         if event.get("event") in ("lagged", "task_finished"):
