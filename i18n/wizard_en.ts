@@ -405,6 +405,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The URL list can be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The agent cannot read the system keyring: unlock or install one (gnome-keyring, KWallet) and resume the task, or delete it and give the secrets again, kept only while the agent runs.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -414,6 +418,10 @@
     </message>
     <message>
         <source>The checksum did not match after retries.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination folder exists and can be written.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -458,6 +466,10 @@
     </message>
     <message>
         <source>The source file changed while it was copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source folder exists and can be read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -405,6 +405,10 @@
         <translation>AccessKey 被拒绝：请检查 AccessKey ID 和 AccessKey Secret。</translation>
     </message>
     <message>
+        <source>The URL list can be read.</source>
+        <translation>URL 列表可以读取。</translation>
+    </message>
+    <message>
         <source>The agent cannot read the system keyring: unlock or install one (gnome-keyring, KWallet) and resume the task, or delete it and give the secrets again, kept only while the agent runs.</source>
         <translation>迁移代理无法读取系统密钥环：请解锁或安装密钥环（gnome-keyring、KWallet）后继续任务，或删除任务并重新填写密钥，仅在迁移代理运行期间保存。</translation>
     </message>
@@ -415,6 +419,10 @@
     <message>
         <source>The checksum did not match after retries.</source>
         <translation>多次重试后校验值仍不一致。</translation>
+    </message>
+    <message>
+        <source>The destination folder exists and can be written.</source>
+        <translation>目的端文件夹存在且可写入。</translation>
     </message>
     <message>
         <source>The endpoint cannot be reached: check the address and the network.</source>
@@ -459,6 +467,10 @@
     <message>
         <source>The source file changed while it was copied.</source>
         <translation>源端文件在复制期间被修改。</translation>
+    </message>
+    <message>
+        <source>The source folder exists and can be read.</source>
+        <translation>源端文件夹存在且可读取。</translation>
     </message>
     <message>
         <source>The source holds more than {n} files.</source>

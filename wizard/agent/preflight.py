@@ -55,7 +55,8 @@ async def store_check(out: list[Check], name: str, store: Store, label: str, wri
         return False
     what = "is readable" if store.name == "local" and not write else "is writable" if store.name == "local" \
         else "is reachable and the credentials are accepted"
-    out.append(Check(f"{name}-access", True, f"{name} {label} {what}"))
+    # The store's kind goes with the row: a local folder has no AccessKey to accept, the GUI says what was proven.
+    out.append(Check(f"{name}-access", True, f"{name} {label} {what}", detail={"store": store.name}))
     return True
 
 

@@ -95,6 +95,13 @@ def check_text(check: dict[str, Any]) -> str:
         code = check.get("code") or ""
         text = error_class_text(cls) if cls else check.get("message", "")
         return f"{text} ({code})" if code and code != cls else text
+    store = detail.get("store")
+    if name == "source-access" and store == "local":
+        return Q.translate("Messages", "The source folder exists and can be read.")
+    if name == "destination-access" and store == "local":
+        return Q.translate("Messages", "The destination folder exists and can be written.")
+    if name == "source-access" and store == "urllist":
+        return Q.translate("Messages", "The URL list can be read.")
     if name == "source-access":
         return Q.translate("Messages", "Source reachable, AccessKey accepted.")
     if name == "destination-access":

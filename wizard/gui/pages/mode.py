@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.gui.pages.base import TranslatedPage
+from wizard.gui.pages.location import ERROR_COLOR, OK_COLOR
 from wizard.gui.settings import Settings
 
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9\-]{0,61}"
@@ -63,7 +64,7 @@ class ModePage(TranslatedPage):
         self.notice.setWordWrap(True)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
+        self.error.setStyleSheet(f"color: {ERROR_COLOR}")
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_file)
         key_row.addWidget(self.browse)
@@ -155,7 +156,7 @@ class ModePage(TranslatedPage):
             return True
         problem = self.problem()
         if problem:
-            self.error.setText(problem)
+            self._say(problem, ok=False)
             return False
         self.settings.mode = self.values()
         if self.password.text():
@@ -164,6 +165,12 @@ class ModePage(TranslatedPage):
             store_in_keyring(f"ssh-{self.values()['user']}-{self.values()['host']}",
                              Credentials(self.values()["user"], self.password.text()))
         self.settings.save()
-        self.error.setText(Q.translate("ModePage", "Saved. Remote launching is not available yet: choose "
-                                                   "\"Agent on this computer\" to migrate now."))
+        self._say(Q.translate("ModePage", "Saved. Remote launching is not available yet: choose "
+                                          "\"Agent on this computer\" to migrate now."), ok=True)
         return False
+
+    def _say(self, text: str, ok: bool) -> None:
+        """A problem is red; "saved" is not a failure, so it is green (property ``ok`` for tests)."""
+        self.error.setText(text)
+        self.error.setProperty("ok", ok)
+        self.error.setStyleSheet(f"color: {OK_COLOR if ok else ERROR_COLOR}")

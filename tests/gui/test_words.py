@@ -1,0 +1,61 @@
+"""Clear words, against a real agent: a local folder's test says what was proven (no AccessKey to accept), an
+S3 store's test names the AccessKey; the semi-managed page's "saved" line is not red like its problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from servers.agent_service import AgentProcess
+from servers.seaweed import SeaweedS3
+from test_wizard import fill_s3
+from wizard_fixtures import loop_fixture, make_wizard_fixture, service_fixture, until_fixture  # noqa: F401
+
+from wizard.gui.pages.location import ERROR_COLOR, OK_COLOR
+from wizard.gui.wizard import MODE
+
+
+def test_a_local_folder_is_not_an_accepted_accesskey(until: Any, make_wizard: Any, service: AgentProcess,
+                                                     s3_source: SeaweedS3, src_bucket: str, tmp_path: Path) -> None:
+    wizard = make_wizard()
+    wizard.start_page.new.click()
+    src = wizard.source_page
+    src.kind.setCurrentIndex(src.kind.findData("local"))
+    src.path.setText(str(tmp_path))
+    src.test.click()
+    until(lambda: src.result.text().startswith("✔"), 20)
+    assert "AccessKey" not in src.result.text()
+    assert "The source folder exists and can be read." in src.result.text()
+    fill_s3(src, s3_source.endpoint, src_bucket, s3_source.access_key, s3_source.secret_key)
+    src.kind.setCurrentIndex(src.kind.findData("s3"))
+    src.test.click()
+    until(lambda: src.result.text().startswith("✔"), 20)
+    assert "Source reachable, AccessKey accepted." in src.result.text()
+
+
+def test_the_semi_managed_saved_line_is_not_red(make_wizard: Any, service: AgentProcess, tmp_path: Path) -> None:
+    wizard = make_wizard()
+    wizard.start_page.new.click()
+    wizard.source_page.kind.setCurrentIndex(wizard.source_page.kind.findData("local"))
+    wizard.source_page.path.setText(str(tmp_path))
+    wizard.next()
+    dst = wizard.destination_page
+    dst.kind.setCurrentIndex(dst.kind.findData("local"))
+    dst.path.setText(str(tmp_path))
+    wizard.next()
+    assert wizard.currentId() == MODE
+    mode = wizard.mode_page
+    mode.remote.setChecked(True)
+    mode.host.setText("master.example")
+    mode.user.setText("ops")
+    mode.master_ip.setText("172.16.0.300")
+    key = tmp_path / "id_ed25519"
+    key.write_text("not a real key\n")
+    mode.key_file.setText(str(key))
+    wizard.next()
+    assert mode.error.property("ok") is False and ERROR_COLOR in mode.error.styleSheet()
+    mode.master_ip.setText("172.16.0.94")
+    wizard.next()
+    assert mode.error.text().startswith("Saved.")
+    assert mode.error.property("ok") is True and OK_COLOR in mode.error.styleSheet()
+    assert ERROR_COLOR not in mode.error.styleSheet()
