@@ -188,14 +188,16 @@ class OrderedFeed:
 
     async def feed(self, offset: int, chunk: bytes) -> None:
         async with self._moved:
-            while not self.tainted and offset != self.pos and self._buffered + len(chunk) > self.limit:
-                await self._moved.wait()
+            while not self.tainted:
+                if offset < self.pos or offset in self._ahead:   # offered again: what was hashed may differ
+                    self.taint()
+                elif offset != self.pos and self._buffered + len(chunk) > self.limit:
+                    await self._moved.wait()
+                else:
+                    break
             if self.tainted:
                 return
             if offset != self.pos:
-                if offset < self.pos or offset in self._ahead:   # bytes hashed already: cannot vouch for a resend
-                    self.taint()
-                    return
                 self._ahead[offset] = chunk
                 self._buffered += len(chunk)
                 return
