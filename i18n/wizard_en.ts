@@ -281,6 +281,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Cannot connect to {address} (connection refused): check the Endpoint and the port.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Changed during copy</source>
         <translation type="unfinished"></translation>
     </message>
@@ -318,6 +322,10 @@
     </message>
     <message>
         <source>Error: {code}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Existing task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -482,6 +490,10 @@
     </message>
     <message>
         <source>The task is already running elsewhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task “{name}” already migrates this source into this destination: open it from the task list, or delete it first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

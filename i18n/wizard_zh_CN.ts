@@ -281,6 +281,10 @@
         <translation>已取消</translation>
     </message>
     <message>
+        <source>Cannot connect to {address} (connection refused): check the Endpoint and the port.</source>
+        <translation>无法连接到 {address}（连接被拒绝），请检查 Endpoint 和端口。</translation>
+    </message>
+    <message>
         <source>Changed during copy</source>
         <translation>复制期间被修改</translation>
     </message>
@@ -319,6 +323,10 @@
     <message>
         <source>Error: {code}</source>
         <translation>错误：{code}</translation>
+    </message>
+    <message>
+        <source>Existing task</source>
+        <translation>已有任务</translation>
     </message>
     <message>
         <source>Internal error</source>
@@ -483,6 +491,10 @@
     <message>
         <source>The task is already running elsewhere.</source>
         <translation>该任务已在其他地方运行。</translation>
+    </message>
+    <message>
+        <source>The task “{name}” already migrates this source into this destination: open it from the task list, or delete it first.</source>
+        <translation>任务“{name}”已在将此源端迁移到此目的端：请在任务列表中打开它，或先删除它。</translation>
     </message>
     <message>
         <source>The task&apos;s settings are incomplete.</source>

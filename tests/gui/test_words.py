@@ -59,3 +59,51 @@ def test_the_semi_managed_saved_line_is_not_red(make_wizard: Any, service: Agent
     assert mode.error.text().startswith("Saved.")
     assert mode.error.property("ok") is True and OK_COLOR in mode.error.styleSheet()
     assert ERROR_COLOR not in mode.error.styleSheet()
+
+
+def test_a_closed_port_names_host_and_port(until: Any, make_wizard: Any, service: AgentProcess) -> None:
+    import socket
+    with socket.socket() as s:      # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    wizard = make_wizard()
+    wizard.start_page.new.click()
+    src = wizard.source_page
+    fill_s3(src, f"http://127.0.0.1:{port}", "bucket-one", "AKID", "secret")
+    src.test.click()
+    until(lambda: src.result.text().startswith("✘"), 60)
+    assert src.result.text() == (f"✘ Cannot connect to 127.0.0.1:{port} (connection refused): check the Endpoint "
+                                 "and the port."), src.result.text()
+
+
+def test_a_second_task_for_one_route_is_warned_and_refused_by_name(until: Any, make_wizard: Any,
+                                                                   service: AgentProcess, tmp_path: Path) -> None:
+    from conftest import write_task
+    source, target = tmp_path / "src", tmp_path / "dst"
+    source.mkdir()
+    target.mkdir()
+    (source / "a.txt").write_text("a")
+    path = write_task(tmp_path / "first.toml", {"kind": "local", "path": str(source)},
+                      {"kind": "local", "path": str(target)}, "照片迁移")
+    service.call("POST", "/v1/tasks", {"task": path.read_text()}, expect=201)
+    wizard = make_wizard()
+    wizard.start_page.new.click()
+    for page, folder in ((wizard.source_page, source), (wizard.destination_page, target)):
+        page.kind.setCurrentIndex(page.kind.findData("local"))
+        page.path.setText(str(folder))
+        wizard.next()
+    wizard.next()
+    wizard.next()
+    review = wizard.review_page
+    sentence = ("The task \u201c照片迁移\u201d already migrates this source into this destination: open it from the "
+                "task list, or delete it first.")
+    rows = review.checks
+
+    def warned() -> bool:
+        return any(rows.item(r, c) is not None and rows.item(r, c).text() == sentence
+                   for r in range(rows.rowCount()) for c in range(rows.columnCount()))
+
+    until(warned, 20)
+    review.name.setText("second")
+    wizard.next()
+    until(lambda: review.status.text() == sentence, 20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from wizard.errors import StorageError
 from wizard.storage.base import Store
@@ -51,13 +52,28 @@ async def store_check(out: list[Check], name: str, store: Store, label: str, wri
     try:
         await store.check(write)
     except StorageError as exc:
-        out.append(Check(f"{name}-access", False, f"{name} {label}: {exc.message}", exc.error_class, exc.code))
+        out.append(Check(f"{name}-access", False, f"{name} {label}: {exc.message}", exc.error_class, exc.code,
+                         detail={"store": store.name, "address": address(store)}))
         return False
     what = "is readable" if store.name == "local" and not write else "is writable" if store.name == "local" \
         else "is reachable and the credentials are accepted"
     # The store's kind goes with the row: a local folder has no AccessKey to accept, the GUI says what was proven.
     out.append(Check(f"{name}-access", True, f"{name} {label} {what}", detail={"store": store.name}))
     return True
+
+
+def address(store: Store) -> str:
+    """HOST:PORT the store connects to (the default port of its scheme when the endpoint names none), or ""."""
+    endpoint = str(getattr(store, "endpoint_text", "") or "")
+    if not endpoint:
+        return ""
+    parts = urlsplit(endpoint if "://" in endpoint else "https://" + endpoint)
+    try:
+        port = parts.port or (80 if parts.scheme == "http" else 443)
+    except ValueError:
+        return parts.netloc
+    host = parts.hostname or ""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 async def write_probe(out: list[Check], dst: Store, prefix: str) -> None:

@@ -416,6 +416,12 @@ def bars(state: str, progress: dict[str, Any]) -> dict[str, Any]:
             "listing": state in ("listing", "running", "queued") and not progress["listing"]["done"]}
 
 
+def exists_message(other: ManagedTask) -> str:
+    """The 409 of a second task for one route; the name in quotes is what the GUI's translation takes."""
+    return (f"task \u201c{other.spec.name}\u201d ({other.id}) already migrates this source into this destination: "
+            "open it, or delete it first")
+
+
 def _error(exc: MigrationError) -> dict[str, str]:
     if isinstance(exc, StorageError):
         return {"error_class": exc.error_class, "code": exc.code, "message": exc.message}
@@ -465,13 +471,16 @@ class Agent:
     def __iter__(self) -> Iterator[ManagedTask]:
         return iter(sorted(self.tasks.values(), key=lambda t: t.st.created))
 
+    def same_route(self, spec: TaskSpec) -> ManagedTask | None:
+        """The task that already migrates this source into this destination (same identity), if any."""
+        return next((t for t in self.tasks.values() if t.spec.identity() == spec.identity()), None)
+
     async def create(self, text: str, start: bool = True) -> ManagedTask:
         """A task from its TOML text (InputError names the field); started unless ``start`` is false."""
         spec = parse_task_text(text)
-        for other in self.tasks.values():
-            if other.spec.identity() == spec.identity():
-                raise Conflict("exists", f"task {other.id} ({other.spec.name}) already migrates this source into "
-                                         "this destination: open it, or delete it first")
+        other = self.same_route(spec)
+        if other is not None:
+            raise Conflict("exists", exists_message(other))
         task_id = "t" + secrets.token_hex(5)
         folder = self.home / "tasks" / task_id
         folder.mkdir(parents=True)
@@ -505,12 +514,16 @@ class Agent:
         per side, when given, are used for this call only instead of the task's references."""
         spec = parse_task_text(text)
         creds = credentials or {}
+        other = self.same_route(spec)
+        # Warned before "Create and start", by name: creating it would be refused.
+        exists = [] if other is None else [Check("task-exists", False, exists_message(other), "exists", "exists",
+                                                 detail={"task": other.spec.name}).to_json()]
         src = make_store(spec.source, "source", credentials=creds.get("source"))
         dst = make_store(spec.destination, "destination", credentials=creds.get("destination"))
         try:
             for store in (src, dst):
                 await store.open()
-            return [c.to_json() for c in await run_checks(spec, src, dst)]
+            return exists + [c.to_json() for c in await run_checks(spec, src, dst)]
         finally:
             await src.close()
             await dst.close()

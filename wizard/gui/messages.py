@@ -3,6 +3,7 @@ agent speaks codes and English; what the operator reads is decided here."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
@@ -93,6 +94,11 @@ def check_text(check: dict[str, Any]) -> str:
     if not ok:
         cls = check.get("error_class") or ""
         code = check.get("code") or ""
+        if name == "task-exists":
+            return exists_text(str(detail.get("task", "")))
+        if code == "ConnectionRefused" and detail.get("address"):
+            return Q.translate("Messages", "Cannot connect to {address} (connection refused): check the Endpoint "
+                                           "and the port.").format(address=detail["address"])
         text = error_class_text(cls) if cls else check.get("message", "")
         return f"{text} ({code})" if code and code != cls else text
     store = detail.get("store")
@@ -127,13 +133,23 @@ def check_title(name: str) -> str:
         "source-clock": Q.translate("Messages", "Source clock"),
         "destination-clock": Q.translate("Messages", "Destination clock"),
         "source-list": Q.translate("Messages", "Source size"),
+        "task-exists": Q.translate("Messages", "Existing task"),
     }
     return titles.get(name, name)
 
 
+def exists_text(name: str) -> str:
+    """A second task for a source and destination that a task already migrates, naming that task."""
+    return Q.translate("Messages", "The task \u201c{name}\u201d already migrates this source into this destination: "
+                                   "open it from the task list, or delete it first.").format(name=name)
+
+
 def agent_error_text(code: str, message: str) -> str:
     """An error answer of the agent: bad input keeps the agent's sentence (it names the field)."""
-    if code in ("bad-input", "exists", "not-running", "finished", "running", "not-started"):
+    if code == "exists":
+        named = re.search(r"\u201c(.*)\u201d", message)
+        return exists_text(named.group(1)) if named else message
+    if code in ("bad-input", "not-running", "finished", "running", "not-started"):
         return message
     if code == "io":  # a local file: the system's own reason and the path say which and why
         return f"{error_class_text(code)} ({message})"
