@@ -9,12 +9,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-setup: $(BIN)/python
-	$(BIN)/pip install -q -e .
+# The package is installed editable, so a source change needs no reinstall: pip runs again only when
+# pyproject.toml changed since the last install (the stamp files), not on every `make run`.
+setup: $(VENV)/.installed
 
-setup-test: $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+setup-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	sh tests/setup/debian-packages.sh
 	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
 
 # The wizard (needs a desktop session: Qt's X11/Wayland libraries and a CJK font are installed if missing).
 run: setup
