@@ -107,3 +107,47 @@ def test_a_second_task_for_one_route_is_warned_and_refused_by_name(until: Any, m
     review.name.setText("second")
     wizard.next()
     until(lambda: review.status.text() == sentence, 20)
+
+
+def test_pages_asking_together_share_one_client_and_nothing_is_left_unclosed(
+        loop: Any, agent_env: dict[str, str], home: Path, monkeypatch: Any, caplog: Any) -> None:
+    """At start, with no agent running, the pages ask for it at once: one agent started, one client, its session
+    closed with the link (each asker used to start and open its own: "Unclosed client session" in wizard.log)."""
+    import asyncio
+    import gc
+    import logging
+    import os
+
+    from wizard.agent.client import running_agent
+    from wizard.gui.bridge import AgentLink
+
+    for name in ("SRC_ACCESS_KEY_ID", "SRC_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, agent_env[name])
+    assert running_agent() is None
+    link = AgentLink()
+
+    async def together() -> list[Any]:
+        clients = await asyncio.gather(*(link.client() for _ in range(5)))
+        await asyncio.gather(*(c.tasks() for c in clients))
+        await link.close()
+        return clients
+
+    caplog.set_level(logging.ERROR, logger="asyncio")
+    try:
+        clients = loop.run_until_complete(together())
+        assert all(c is clients[0] for c in clients)
+        del clients
+        gc.collect()
+        loop.run_until_complete(asyncio.sleep(0))
+        assert "Unclosed client session" not in caplog.text
+    finally:
+        info = running_agent()
+        if info is not None:
+            os.kill(int(info["pid"]), 15)
+
+            async def gone() -> None:
+                for _ in range(300):
+                    if running_agent() is None:
+                        return
+                    await asyncio.sleep(0.1)
+            loop.run_until_complete(gone())

@@ -27,12 +27,20 @@ class AgentLink(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._client: AgentClient | None = None
+        self._connecting: asyncio.Lock | None = None
         self._follow: asyncio.Future[None] | None = None
         self.following = ""
 
     async def client(self) -> AgentClient:
         """The client of the running agent; starts one (detached, so it outlives the wizard) when none runs, and
-        follows the agent to its new address when it was restarted."""
+        follows the agent to its new address when it was restarted. One caller at a time: at start the pages
+        ask together, and a client made by each would leave all but one session unclosed (wizard.log)."""
+        if self._connecting is None:
+            self._connecting = asyncio.Lock()
+        async with self._connecting:
+            return await self._connect()
+
+    async def _connect(self) -> AgentClient:
         info = running_agent()
         if self._client is not None and info is not None and info["url"] == self._client.url:
             return self._client
