@@ -151,3 +151,29 @@ def test_pages_asking_together_share_one_client_and_nothing_is_left_unclosed(
                         return
                     await asyncio.sleep(0.1)
             loop.run_until_complete(gone())
+
+
+def test_finish_returns_to_the_task_list(until: Any, make_wizard: Any, service: AgentProcess,
+                                         tmp_path: Path) -> None:
+    from conftest import write_task
+    from PySide6.QtWidgets import QWizard
+
+    from wizard.gui.wizard import RUN, START
+
+    source, target = tmp_path / "src", tmp_path / "dst"
+    source.mkdir()
+    (source / "a.txt").write_text("a")
+    path = write_task(tmp_path / "t.toml", {"kind": "local", "path": str(source)},
+                      {"kind": "local", "path": str(target)}, "finish-me")
+    tid = str(service.call("POST", "/v1/tasks", {"task": path.read_text()}, expect=201)["id"])
+    service.wait_for(tid, "completed")
+    wizard = make_wizard()
+    wizard.start_page.open_task(tid)
+    assert wizard.currentId() == RUN
+    until(lambda: wizard.run_page.snap.get("state") == "completed", 20)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.currentId() == START and wizard.isVisible()
+    until(lambda: wizard.start_page.model.rowCount() == 1, 10)
+    assert wizard.link.following == ""
+    wizard.start_page.open_task(tid)             # and the task opens again from there
+    assert wizard.currentId() == RUN

@@ -69,6 +69,15 @@ class MigrationWizard(QWizard):
             return -1
         return super().nextId()
 
+    def accept(self) -> None:
+        """Finish on the run page goes back to the task list; only closing the window ends the program (the
+        agent and its tasks go on either way)."""
+        if self.currentId() == RUN:
+            self.link.stop()
+            self.restart()
+            return
+        super().accept()
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
