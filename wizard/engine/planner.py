@@ -1,5 +1,6 @@
-"""The planner: streams the source and destination listings (both sorted), merge-joins them, applies the
-same-name policy and the include/exclude filters, and records each decision in the journal page by page.
+"""The planner: streams the source listing, looks each key up in the destination's indexed listing where the
+policy needs it, applies the same-name policy and the include/exclude filters, and records each decision in the
+journal page by page. Listing pages that fail transiently are asked for again from the recorded cursor.
 
 Nothing holds a whole listing in memory. The destination is listed first into an index in the journal (only
 when the policy needs it: ``overwrite`` does not), because stores disagree on listing order and a join that
