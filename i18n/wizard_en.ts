@@ -126,6 +126,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Automatic (path style for IP addresses and non-AWS hosts)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -159,6 +163,10 @@
     </message>
     <message>
         <source>Local folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Path style (endpoint/bucket/key)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -247,6 +255,14 @@
     </message>
     <message>
         <source>URL list file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>URL style</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Virtual-hosted style (bucket.endpoint/key)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -126,6 +126,10 @@
         <translation>Amazon S3 / 兼容 S3 的存储</translation>
     </message>
     <message>
+        <source>Automatic (path style for IP addresses and non-AWS hosts)</source>
+        <translation>自动（IP 地址和非 AWS 主机使用路径风格）</translation>
+    </message>
+    <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -160,6 +164,10 @@
     <message>
         <source>Local folder</source>
         <translation>本地文件夹</translation>
+    </message>
+    <message>
+        <source>Path style (endpoint/bucket/key)</source>
+        <translation>路径风格（endpoint/bucket/key）</translation>
     </message>
     <message>
         <source>Prefix (optional)</source>
@@ -248,6 +256,14 @@
     <message>
         <source>URL list file</source>
         <translation>URL 列表文件</translation>
+    </message>
+    <message>
+        <source>URL style</source>
+        <translation>访问风格</translation>
+    </message>
+    <message>
+        <source>Virtual-hosted style (bucket.endpoint/key)</source>
+        <translation>虚拟主机风格（bucket.endpoint/key）</translation>
     </message>
     <message>
         <source>Where the files are now.</source>

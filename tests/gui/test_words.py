@@ -177,3 +177,21 @@ def test_finish_returns_to_the_task_list(until: Any, make_wizard: Any, service: 
     assert wizard.link.following == ""
     wizard.start_page.open_task(tid)             # and the task opens again from there
     assert wizard.currentId() == RUN
+
+
+def test_s3_path_style_is_a_visible_option(until: Any, make_wizard: Any, service: AgentProcess,
+                                           s3_source: SeaweedS3, src_bucket: str) -> None:
+    wizard = make_wizard()
+    wizard.start_page.new.click()
+    src = wizard.source_page
+    fill_s3(src, s3_source.endpoint, src_bucket, s3_source.access_key, s3_source.secret_key)
+    assert src.path_style.isVisibleTo(src) and src.labels["path_style"].text() == "URL style"
+    assert "path_style" not in src.table()                      # automatic: the store decides
+    src.path_style.setCurrentIndex(src.path_style.findData("path"))
+    assert src.table()["path_style"] is True
+    src.test.click()
+    until(lambda: src.result.text().startswith("✔"), 20)
+    src.path_style.setCurrentIndex(src.path_style.findData("virtual"))
+    assert src.table()["path_style"] is False and src.result.text() == ""   # a changed entry clears the answer
+    src.kind.setCurrentIndex(src.kind.findData("oss"))
+    assert not src.path_style.isVisibleTo(src) and "path_style" not in src.table()

@@ -64,6 +64,10 @@ class LocationPage(TranslatedPage):
         self.region.setEditable(True)
         self.internal = QCheckBox()
         self.endpoint = QLineEdit()
+        # S3 addressing: automatic picks path style for IP addresses and non-AWS hosts (MinIO, SeaweedFS, ...).
+        self.path_style = QComboBox()
+        for value in ("auto", "path", "virtual"):
+            self.path_style.addItem(value, value)
         self.bucket = QLineEdit()
         self.prefix = QLineEdit()
         self.path = QLineEdit()
@@ -88,10 +92,11 @@ class LocationPage(TranslatedPage):
         path_row.addWidget(self.browse)
         self.answer: dict[str, Any] | None = None    # the last connection test, shown again in a new language
         self.form = QFormLayout(self)
-        self.labels = {name: QLabel() for name in ("kind", "region", "endpoint", "bucket", "prefix", "path",
-                                                    "key_id", "secret")}
+        self.labels = {name: QLabel() for name in ("kind", "region", "endpoint", "path_style", "bucket", "prefix",
+                                                    "path", "key_id", "secret")}
         for name, field in (("kind", self.kind), ("region", self.region), ("", self.internal),
-                            ("endpoint", self.endpoint), ("bucket", self.bucket), ("prefix", self.prefix),
+                            ("endpoint", self.endpoint), ("path_style", self.path_style), ("bucket", self.bucket),
+                            ("prefix", self.prefix),
                             ("path", path_row), ("key_id", self.key_id), ("secret", self.secret),
                             ("", self.remember), ("", self.note), ("", self.test), ("", self.result), ("", self.error)):
             if name:
@@ -109,6 +114,7 @@ class LocationPage(TranslatedPage):
         for edit in (self.endpoint, self.bucket, self.prefix, self.key_id, self.secret, self.path):
             edit.textChanged.connect(lambda _t: self._entries_changed())
         self.region.currentTextChanged.connect(lambda _t: self._entries_changed())
+        self.path_style.currentIndexChanged.connect(lambda _i: self._entries_changed())
         self.retranslate()
         self._kind_changed()
 
@@ -131,6 +137,7 @@ class LocationPage(TranslatedPage):
             self.kind.setItemText(i, names[self.kind.itemData(i)])
         texts = {"kind": Q.translate("LocationPage", "Storage type"), "region": Q.translate("LocationPage", "Region"),
                  "endpoint": Q.translate("LocationPage", "Endpoint"),
+                 "path_style": Q.translate("LocationPage", "URL style"),
                  "bucket": Q.translate("LocationPage", "Bucket"),
                  "prefix": Q.translate("LocationPage", "Prefix (optional)"),
                  "path": Q.translate("LocationPage", "Folder") if self._kind() != "urllist"
@@ -141,6 +148,11 @@ class LocationPage(TranslatedPage):
                  else Q.translate("LocationPage", "SecretKey")}
         for name, label in self.labels.items():
             label.setText(texts[name])
+        styles = {"auto": Q.translate("LocationPage", "Automatic (path style for IP addresses and non-AWS hosts)"),
+                  "path": Q.translate("LocationPage", "Path style (endpoint/bucket/key)"),
+                  "virtual": Q.translate("LocationPage", "Virtual-hosted style (bucket.endpoint/key)")}
+        for i in range(self.path_style.count()):
+            self.path_style.setItemText(i, styles[self.path_style.itemData(i)])
         self.internal.setText(Q.translate("LocationPage", "The agent runs inside Alibaba Cloud: use the internal "
                                                           "endpoint (no traffic fees)"))
         self.remember.setText(Q.translate("LocationPage", "Remember in the system keyring"))
@@ -161,6 +173,7 @@ class LocationPage(TranslatedPage):
         for field in (self.region, self.endpoint, self.bucket, self.key_id, self.secret, self.remember):
             self.form.setRowVisible(field, store)
         self.form.setRowVisible(self.internal, kind == "oss" and self.side == "source")
+        self.form.setRowVisible(self.path_style, kind == "s3")
         self.form.setRowVisible(self.path_row, not store)
         self.form.setRowVisible(self.prefix, kind != "urllist")
         self.region.blockSignals(True)
@@ -233,6 +246,9 @@ class LocationPage(TranslatedPage):
         region = self.region.currentText().strip()
         if region and kind in ("oss", "cos", "s3"):
             table["region"] = region
+        style = self.path_style.currentData()
+        if kind == "s3" and style != "auto":
+            table["path_style"] = style == "path"
         return table
 
     def needs_credentials(self) -> bool:
