@@ -8,6 +8,7 @@ keys' byte order, so a folder merge-joins with any other store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import uuid
@@ -98,6 +99,11 @@ class LocalStore(Store):
                 try:
                     st = e.stat(follow_symlinks=True)
                 except OSError:
+                    # A broken (or looping) symbolic link is listed, so its read fails it visibly in the
+                    # failures list instead of the file being left out without a word.
+                    if e.is_symlink():
+                        with contextlib.suppress(OSError):
+                            yield ObjectInfo(key=key, size=0, mtime=e.stat(follow_symlinks=False).st_mtime)
                     continue
                 if os.path.isfile(e.path):
                     yield ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime)
@@ -135,9 +141,15 @@ class LocalStore(Store):
         path = self.path_for(key)
         try:
             f = open(path, "rb")
-        except FileNotFoundError:
-            raise object_failed("not-found", "NoSuchKey", f"{key}: the file is gone") from None
         except OSError as exc:
+            if path.is_symlink():
+                target = ""
+                with contextlib.suppress(OSError):
+                    target = os.readlink(path)
+                raise object_failed("io", "BrokenSymlink", f"{key}: a symbolic link to {target!r}, which cannot be "
+                                                           f"read ({exc.strerror})") from None
+            if isinstance(exc, FileNotFoundError):
+                raise object_failed("not-found", "NoSuchKey", f"{key}: the file is gone") from None
             raise object_failed("io", "ReadFailed", f"{key}: cannot read ({exc.strerror})") from None
         st = os.fstat(f.fileno())
         return _FileReader(f, ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime), start, length)
