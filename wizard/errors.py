@@ -13,6 +13,7 @@ Messages never contain a secret: connectors build them from codes, keys and endp
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
 
@@ -98,3 +99,18 @@ def classify_http(status: int, code: str, message: str, *, what: str) -> Storage
     if code in ("KeyTooLongError", "InvalidObjectName"):
         return object_failed("invalid-key", code, text, status)
     return object_failed("request", code or str(status), text, status)
+
+
+# The classes a failed object can carry (the CSV's error_class, the filter of retry-failed and export-failed).
+ERROR_CLASSES = ("changed", "checksum", "internal", "invalid-key", "invalid-url", "io", "local", "network",
+                 "not-found", "permission", "request", "server", "throttled")
+
+
+def check_error_class(value: object, where: str, present: Iterable[str] = ()) -> str:
+    """A failure class to filter by: one of ERROR_CLASSES or of the classes a journal already holds (``present``);
+    the one validation of ``--class`` and the API's ``error_class``."""
+    known = sorted({*ERROR_CLASSES, *present})
+    if not isinstance(value, str) or value not in known:
+        shown = repr(value)[:40] if isinstance(value, str) else "that"
+        raise InputError(f"{where}: {shown} is not an error class (one of {', '.join(known)})")
+    return value

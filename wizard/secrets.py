@@ -46,11 +46,16 @@ class Credentials:
 
 
 def check_reference(ref: object, where: str) -> str:
-    """Validate the form of a reference (without resolving it); the error names the field."""
+    """Validate the form of a reference (without resolving it); the error names the field and never repeats
+    the value: what is not a reference is often a pasted secret. (A well-formed reference is a name, and shows.)"""
+    if ref == "":
+        raise InputError(f"{where}: is required (\"env:PREFIX\" or \"keyring:NAME\")")
     if not isinstance(ref, str) or not _REF.match(ref):
-        raise InputError(f"{where}: expected \"env:PREFIX\" or \"keyring:NAME\", got {ref!r}"
-                         if not isinstance(ref, str) or ":" not in ref or ref.split(":")[0] not in _KINDS
-                         else f"{where}: {ref!r} has characters a reference cannot hold")
+        kind = ref.split(":", 1)[0] if isinstance(ref, str) and ":" in ref else ""
+        raise InputError(f"{where}: expected \"env:PREFIX\" or \"keyring:NAME\", not a key or a secret itself "
+                         "(the value given is not shown)" if kind not in _KINDS
+                         else f"{where}: the name after \"{kind}:\" may hold only letters, digits, '.', '_' and "
+                         "'-' (the value given is not shown)")
     return ref
 
 

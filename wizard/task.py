@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,25 +30,87 @@ _BITS = {"bit": 1, "kbit": 1000, "mbit": 10**6, "gbit": 10**9, "bps": 1, "kbps":
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)(?:/s)?\s*$")
 
 
-def parse_rate(value: Any, where: str) -> int:
-    """Bytes per second from 0, 1048576, "50MiB", "80Mbit" (bits are divided by 8); 0 means no limit."""
+RATE_MAX = 2**40              # bytes/s: 1 TiB/s, far above any link; larger is a typing slip
+QPS_MAX = 1_000_000
+CONCURRENCY_MAX = 1024
+PART_MIN, PART_MAX = 5 * 1024**2, 5 * 1024**3      # what S3, OSS and COS accept for a part (and a single PUT)
+
+
+def _number_text(value: Any) -> str:
+    """A number or a short text for an error sentence (never a credential: no credential field comes here)."""
+    text = repr(value) if isinstance(value, (int, float)) else json.dumps(str(value), ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _amount(value: Any, where: str, what: str, rates: bool) -> float | int:
+    """A non-negative finite amount from a number or a text with a unit ("50MiB", and "80Mbit" when ``rates``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError(f"{where}: expected a number or a text like \"50MiB\" or \"80Mbit\", got {value!r}")
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise InputError(f"{where}: must not be negative")
-        return int(value)
-    m = _SIZE.match(value)
-    unit = m.group(2).lower() if m else ""
-    if not m or (unit not in _UNITS and unit not in _BITS):
-        raise InputError(f"{where}: {value!r} is not a rate; write e.g. \"0\", \"50MiB\" or \"80Mbit\"")
-    number = float(m.group(1))
-    return int(number * _UNITS[unit]) if unit in _UNITS else int(number * _BITS[unit] / 8)
+        raise InputError(f"{where}: expected {what}, got {_number_text(value)}")
+    n: float | int = 0
+    if isinstance(value, str):
+        m = _SIZE.match(value)
+        unit = m.group(2).lower() if m else ""
+        if not m or (unit not in _UNITS and (not rates or unit not in _BITS)):
+            raise InputError(f"{where}: {_number_text(value)} is not {what}")
+        number = float(m.group(1))
+        n = number * _UNITS[unit] if unit in _UNITS else number * _BITS[unit] / 8
+    else:
+        n = value
+    if (isinstance(n, float) and not math.isfinite(n)) or n < 0:
+        raise InputError(f"{where}: expected {what}, got {_number_text(value)}")
+    return n
 
 
-def parse_size(value: Any, where: str) -> int:
-    """Bytes from 8388608 or "8MiB"."""
-    return parse_rate(value, where)
+def parse_rate(value: Any, where: str) -> int:
+    """Bytes per second from 0, 1048576, "50MiB", "80Mbit" (bits are divided by 8); 0 means no limit.
+    The one validation of a bandwidth limit: the task file, the API (PATCH limits) and the wizard all call it."""
+    what = "bytes per second from 0 (no limit) to 1TiB/s, like 0, 1048576, \"50MiB\" or \"80Mbit\""
+    n = _amount(value, where, what, rates=True)
+    if n > RATE_MAX:
+        raise InputError(f"{where}: expected {what}, got {_number_text(value)}")
+    return int(n)
+
+
+def parse_size(value: Any, where: str, low: int = PART_MIN, high: int = PART_MAX,
+               why: str = "stores refuse parts outside that") -> int:
+    """Bytes from 8388608 or "8MiB", between ``low`` and ``high`` (the sentence says which, and ``why``)."""
+    what = f"a size from {_iec(low)} to {_iec(high)}, like \"16MiB\""
+    n = _amount(value, where, what, rates=False)
+    if not low <= n <= high:
+        raise InputError(f"{where}: expected {what} ({why}), got {_number_text(value)}")
+    return int(n)
+
+
+def check_part_size(value: Any, where: str) -> int:
+    """The size of a multipart upload's parts: 5MiB to 5GiB, what S3, OSS and COS all accept."""
+    return parse_size(value, where)
+
+
+def check_threshold(value: Any, where: str) -> int:
+    """The size from which an object goes up in parts: 5MiB to 5GiB (no store takes a single PUT above 5GiB)."""
+    return parse_size(value, where, why="above it objects go in parts, and no store takes one upload over 5GiB")
+
+
+def check_qps(value: Any, where: str) -> float:
+    """Requests per second, 0 = no limit: the one validation of a QPS limit (task file, API, wizard)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= QPS_MAX:
+        raise InputError(f"{where}: expected requests per second from 0 (no limit) to {QPS_MAX:,}, "
+                         f"got {_number_text(value)}")
+    return float(value)
+
+
+def check_concurrency(value: Any, where: str) -> int:
+    """Objects copied at once: a whole number from 1 to CONCURRENCY_MAX."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= CONCURRENCY_MAX:
+        raise InputError(f"{where}: expected a whole number from 1 to {CONCURRENCY_MAX}, got {_number_text(value)}")
+    return value
+
+
+def _iec(n: int) -> str:
+    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= size and n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
 
 
 @dataclass
@@ -147,9 +211,35 @@ _COS_BUCKET = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-\d{1,12}$")
 def _str(table: dict[str, Any], key: str, where: str, required: bool = False) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
-        raise InputError(f"{where}.{key}: expected text, got {value!r}")
+        raise InputError(f"{where}.{key}: expected text, got {_number_text(value)}")
     if required and not value.strip():
         raise InputError(f"{where}.{key}: is required")
+    return check_text(value, f"{where}.{key}", controls=key not in ("prefix", "strip_prefix", "add_prefix"))
+
+
+def check_text(value: str, where: str, controls: bool = True) -> str:
+    """Text that can be written to a UTF-8 file and a path: no lone surrogate, no NUL; no control characters
+    either unless ``controls`` is false (object keys, hence prefixes, may hold them)."""
+    bad = next((c for c in value if unicodedata.category(c) == "Cs" or c == "\0"
+                or (controls and unicodedata.category(c) == "Cc")), None)
+    if bad is not None:
+        what = "a lone surrogate (broken Unicode)" if unicodedata.category(bad) == "Cs" else "a control character"
+        raise InputError(f"{where}: holds {what} at position {value.index(bad) + 1}; type it again as plain text")
+    return value
+
+
+NAME_MAX = 200
+
+
+def check_name(value: Any, where: str = "name") -> str:
+    """A task's name: printable text of 1 to NAME_MAX characters (it names files and folders, and shows in lists)."""
+    if not isinstance(value, str):
+        raise InputError(f"{where}: expected a text, got {_number_text(value)}")
+    value = check_text(value, where).strip()
+    if not value:
+        raise InputError(f"{where}: is required (a short name for the task)")
+    if len(value) > NAME_MAX or any(unicodedata.category(c) in ("Zl", "Zp") for c in value):
+        raise InputError(f"{where}: must be one line of at most {NAME_MAX} characters")
     return value
 
 
@@ -223,6 +313,51 @@ def parse_location(table: Any, where: str, base: Path | None) -> Location:
     return loc
 
 
+_OBJECT_STORES = ("s3", "oss", "cos")
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"}
+
+
+# Clouds where a bucket name is one bucket whatever endpoint reaches it (internal, public, S3-compatible).
+_GLOBAL_NAMES = {".aliyuncs.com": "oss", ".myqcloud.com": "cos", ".tencentcos.cn": "cos"}
+
+
+def _store_address(loc: Location) -> tuple[str, int, str]:
+    """(host, port, bucket) of an object store, the same for every way of writing one endpoint: upper case,
+    a trailing dot, a default port spelled out, the loopback under any of its names. OSS and COS bucket names
+    are unique in their cloud, so there any endpoint (internal, public, S3-compatible) names the same bucket."""
+    parts = urlsplit(loc.endpoint)
+    host = (parts.hostname or "").rstrip(".").lower()
+    for suffix, cloud in _GLOBAL_NAMES.items():
+        if host.endswith(suffix):
+            return cloud, 0, loc.bucket
+    host = "localhost" if host in _LOOPBACK else host
+    return host, parts.port or (443 if parts.scheme == "https" else 80), loc.bucket
+
+
+def check_overlap(source: Location, destination: Location) -> None:
+    """Refuse a destination that overlaps its source: the copy would read its own copies back (and the next
+    pass copy the copies), or overwrite the source. Object keys: one prefix starting the other (so "a/" and "ab/"
+    are apart, "" holds everything); folders: the same folder or one inside the other, links resolved."""
+    if source.kind in _OBJECT_STORES and destination.kind in _OBJECT_STORES:
+        if _store_address(source) != _store_address(destination):
+            return
+        a, b = source.prefix, destination.prefix
+        if a.startswith(b) or b.startswith(a):
+            where = ("the same prefix" if a == b else "the whole bucket" if not a or not b else
+                     "a prefix inside the other")
+            raise InputError(f"destination.prefix: the destination overlaps the source (bucket {source.bucket!r} "
+                             f"at the same endpoint, {where}: {json.dumps(a, ensure_ascii=False)} and "
+                             f"{json.dumps(b, ensure_ascii=False)}); choose another bucket, or prefixes where "
+                             "neither starts the other")
+    elif source.kind == destination.kind == "local":
+        src, dst = Path(source.path).resolve(), Path(destination.path).resolve()
+        if src == dst or src in dst.parents or dst in src.parents:
+            how = ("is the source folder" if src == dst else "is inside the source folder" if src in dst.parents
+                   else "holds the source folder")
+            raise InputError(f"destination.path: the destination folder {how} ({src}); choose a folder outside "
+                             "it that does not hold it either")
+
+
 _OPT_KEYS = {"same_name", "qps_limit", "bandwidth_limit", "concurrency", "verify", "include", "exclude",
              "storage_class", "part_size", "multipart_threshold"}
 
@@ -250,17 +385,11 @@ def parse_options(table: Any) -> Options:
             raise InputError(f"options.verify: {table['verify']!r} is not one of {', '.join(VERIFY)}")
         o.verify = table["verify"]
     if "qps_limit" in table:
-        q = table["qps_limit"]
-        if isinstance(q, bool) or not isinstance(q, (int, float)) or q < 0:
-            raise InputError(f"options.qps_limit: expected requests per second (0 = no limit), got {q!r}")
-        o.qps_limit = float(q)
+        o.qps_limit = check_qps(table["qps_limit"], "options.qps_limit")
     if "bandwidth_limit" in table:
         o.bandwidth_limit = parse_rate(table["bandwidth_limit"], "options.bandwidth_limit")
     if "concurrency" in table:
-        c = table["concurrency"]
-        if isinstance(c, bool) or not isinstance(c, int) or not 1 <= c <= 1024:
-            raise InputError(f"options.concurrency: expected a whole number from 1 to 1024, got {c!r}")
-        o.concurrency = c
+        o.concurrency = check_concurrency(table["concurrency"], "options.concurrency")
     for key in ("include", "exclude"):
         if key in table:
             v = table[key]
@@ -268,13 +397,13 @@ def parse_options(table: Any) -> Options:
                 v = [v]
             if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
                 raise InputError(f"options.{key}: expected a list of glob patterns like [\"*.jpg\"]")
+            for x in v:
+                check_text(x, f"options.{key}")
             setattr(o, key, v)
-    for key, low in (("part_size", 5 * 1024**2), ("multipart_threshold", 5 * 1024**2)):
-        if key in table:
-            n = parse_size(table[key], f"options.{key}")
-            if n < low:
-                raise InputError(f"options.{key}: must be at least 5MiB")
-            setattr(o, key, n)
+    if "part_size" in table:
+        o.part_size = check_part_size(table["part_size"], "options.part_size")
+    if "multipart_threshold" in table:
+        o.multipart_threshold = check_threshold(table["multipart_threshold"], "options.multipart_threshold")
     return o
 
 
@@ -283,14 +412,12 @@ def parse_task(data: dict[str, Any], base: Path | None) -> TaskSpec:
     unknown = sorted(set(data) - {"name", "source", "destination", "options"})
     if unknown:
         raise InputError(f"{unknown[0]}: unknown key at the top of the task file")
-    name = data.get("name")
-    if name is not None and not isinstance(name, str):
-        raise InputError(f"name: expected a text, got {name!r}")
-    if not isinstance(name, str) or not name.strip():
+    if data.get("name") is None:
         raise InputError("name: is required (a short name for the task)")
-    spec = TaskSpec(name=name.strip(), source=parse_location(data.get("source"), "source", base),
+    spec = TaskSpec(name=check_name(data.get("name")), source=parse_location(data.get("source"), "source", base),
                     destination=parse_location(data.get("destination"), "destination", base),
                     options=parse_options(data.get("options")))
+    check_overlap(spec.source, spec.destination)
     wanted = spec.options.storage_class
     if wanted:
         from wizard.storage.mapping import CLASSES

@@ -11,7 +11,7 @@ from conftest import agent, s3_side, write_task
 from servers.seaweed import SeaweedS3
 from test_run_s3 import fill
 
-GOOD_SOURCE = '[source]\nkind = "local"\npath = "."\n'
+GOOD_SOURCE = '[source]\nkind = "local"\npath = "in"\n'
 GOOD_DEST = '[destination]\nkind = "local"\npath = "out"\n'
 
 
@@ -23,7 +23,7 @@ GOOD_DEST = '[destination]\nkind = "local"\npath = "out"\n'
     ('name = "x"\n' + GOOD_SOURCE + GOOD_DEST + '[options]\nsame_name = "replace"\n',
      "options.same_name: 'replace' is not one of overwrite, skip, skip-identical, newer"),
     ('name = "x"\n' + GOOD_SOURCE + GOOD_DEST + '[options]\nbandwidth_limit = "fast"\n',
-     "options.bandwidth_limit: 'fast' is not a rate"),
+     'options.bandwidth_limit: "fast" is not bytes per second'),
     ('name = "x"\n' + GOOD_SOURCE + GOOD_DEST + '[options]\nspeed = 3\n', "options.speed: unknown option"),
     ('name = "x"\n[source]\nkind = "s3"\nendpoint = "http://127.0.0.1:9"\nbucket = "abc"\n'
      'credentials = "env:NOPE_MISSING"\n' + GOOD_DEST,
