@@ -195,3 +195,36 @@ def test_s3_path_style_is_a_visible_option(until: Any, make_wizard: Any, service
     assert src.table()["path_style"] is False and src.result.text() == ""   # a changed entry clears the answer
     src.kind.setCurrentIndex(src.kind.findData("oss"))
     assert not src.path_style.isVisibleTo(src) and "path_style" not in src.table()
+
+
+def test_the_run_page_fits_1366x768(until: Any, make_wizard: Any, service: AgentProcess, tmp_path: Path) -> None:
+    """On a 1366x768 screen (taskbar and title bar take about 70 px): Finish is inside the window and the
+    failures table shows five rows."""
+    from conftest import write_task
+    from PySide6.QtWidgets import QApplication, QWizard
+
+    from wizard.gui.pages.run import FAILURE_ROWS
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for i in range(8):
+        os_link = source / f"broken-{i}"
+        os_link.symlink_to(tmp_path / f"missing-{i}")
+    path = write_task(tmp_path / "t.toml", {"kind": "local", "path": str(source)},
+                      {"kind": "local", "path": str(tmp_path / "dst")}, "fits")
+    tid = str(service.call("POST", "/v1/tasks", {"task": path.read_text()}, expect=201)["id"])
+    service.wait_for(tid, "completed_with_failures")
+    wizard = make_wizard()
+    wizard.resize(1366, 768 - 70)
+    wizard.start_page.open_task(tid)
+    run = wizard.run_page
+    until(lambda: run.model.rowCount() == 8, 20)
+    QApplication.processEvents()
+    assert wizard.height() <= 768 - 70 and wizard.minimumSizeHint().height() <= 768 - 70
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert finish.isVisible()
+    bottom = finish.mapTo(wizard, finish.rect().bottomLeft()).y()
+    assert bottom <= wizard.height()
+    table = run.failures
+    rows = table.viewport().height() // table.verticalHeader().defaultSectionSize()
+    assert rows >= FAILURE_ROWS, rows

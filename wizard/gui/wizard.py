@@ -35,6 +35,10 @@ class MigrationWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.resize(980, 760)
+        screen = self.screen()
+        if screen is not None:   # a 1366x768 laptop: the window, its title bar and the taskbar fit the screen
+            room = screen.availableGeometry()
+            self.resize(min(980, room.width()), min(760, room.height() - 32))
         self.start_page = StartPage(link)
         self.source_page = LocationPage("source", link)
         self.destination_page = LocationPage("destination", link)

@@ -42,6 +42,9 @@ def duration(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+FAILURE_ROWS = 5    # failures the table shows without scrolling, whatever the window's height
+
+
 def summary_text(last: dict[str, Any]) -> str:
     """One translated line of what a run did (the snapshot's ``last_run``)."""
     n = {k: f"{int(last.get(k, 0)):,}" for k in ("copied", "skipped", "failed", "unchanged", "retried", "pass")}
@@ -74,7 +77,9 @@ class RunPage(TranslatedPage):
         self.bytes = QProgressBar()
         self.rates = QLabel()
         self.chart = RateChart()
-        self.chart.setMinimumHeight(240)
+        # Sized so the page, the wizard's header and its buttons fit a 1366x768 screen (FAILURE_ROWS rows of
+        # failures always visible, the chart takes what is left).
+        self.chart.setMinimumHeight(120)
         self.workers = QTableWidget(0, 4)
         self.workers.verticalHeader().hide()
         self.workers.setMaximumHeight(self.workers.horizontalHeader().sizeHint().height()
@@ -105,6 +110,9 @@ class RunPage(TranslatedPage):
                               (FailureColumn.LAST_ATTEMPT, 150)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(FailureColumn.MESSAGE, QHeaderView.ResizeMode.Stretch)
+        self.failures.verticalHeader().setDefaultSectionSize(self.failures.fontMetrics().height() + 6)  # compact rows
+        self.failures.setMinimumHeight(header.sizeHint().height() + FAILURE_ROWS
+                                       * self.failures.verticalHeader().defaultSectionSize() + 4)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.limits_box, self.failures_box = QGroupBox(), QGroupBox()
@@ -115,9 +123,10 @@ class RunPage(TranslatedPage):
         grid.addWidget(self.objects, 2, 0)
         grid.addWidget(self.bytes, 2, 1)
         grid.addWidget(self.rates, 3, 0, 1, 2)
-        controls = QHBoxLayout()
+        controls = QHBoxLayout()     # the controls and the limits share one row: height is what is short
         for b in (self.pause, self.resume, self.cancel, self.incremental):
             controls.addWidget(b)
+        controls.addWidget(self.limits_box, 1)
         limits = QHBoxLayout(self.limits_box)
         for w in (self.qps_label, self.qps, self.bw_label, self.bandwidth, self.apply_limits):
             limits.addWidget(w)
@@ -129,11 +138,12 @@ class RunPage(TranslatedPage):
         fail_layout.addLayout(fail_bar)
         fail_layout.addWidget(self.failures)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)   # the wizard frames the page already
+        layout.setSpacing(4)
         layout.addLayout(grid)
         layout.addWidget(self.chart, 2)
         layout.addWidget(self.workers)
         layout.addLayout(controls)
-        layout.addWidget(self.limits_box)
         layout.addWidget(self.failures_box, 2)
         layout.addWidget(self.message)
         self.pause.clicked.connect(lambda: self._control("pause"))
