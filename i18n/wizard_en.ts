@@ -741,11 +741,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Objects</source>
+        <source>Files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Objects per second</source>
+        <source>Files/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -741,12 +741,12 @@
         <translation>数据（{unit}）</translation>
     </message>
     <message>
-        <source>Objects</source>
-        <translation>对象</translation>
+        <source>Files</source>
+        <translation>文件</translation>
     </message>
     <message>
-        <source>Objects per second</source>
-        <translation>每秒对象数</translation>
+        <source>Files/s</source>
+        <translation>文件/秒</translation>
     </message>
     <message>
         <source>Time (minutes)</source>

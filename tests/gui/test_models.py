@@ -483,12 +483,26 @@ def test_rate_chart_keeps_its_window_and_renders(qtbot: QtBot) -> None:
     x_axis = chart.chart().axes(Qt.Orientation.Horizontal)[0]
     assert (x_axis.min(), x_axis.max()) == (pytest.approx(5.0), pytest.approx(15.0))
     titles = [axis.titleText() for axis in chart.chart().axes()]
-    assert "Data (MiB/s)" in titles and "Objects per second" in titles
+    assert "Data (MiB/s)" in titles and "Files/s" in titles
     pixmap = chart.grab()
     assert not pixmap.isNull() and (pixmap.width(), pixmap.height()) == (640, 320)
     image = pixmap.toImage()
     painted = {image.pixel(x, y) for x in range(0, 640, 8) for y in range(0, 320, 8)}
     assert len(painted) > 5  # axes, labels and lines, not a blank widget
+
+
+def test_rate_chart_empty_has_whole_ticks_and_a_title_that_fits(qtbot: QtBot) -> None:
+    """No data: the files axis is 0..1 in one whole step (not "0 0 0 1 1 1"); the right axis title is short
+    enough for a chart on a 1366x768 screen (120 px high)."""
+    chart = RateChart()
+    qtbot.addWidget(chart)
+    chart.resize(640, 120)
+    files_axis = chart.chart().axes(Qt.Orientation.Vertical)[1]
+    assert (files_axis.min(), files_axis.max(), files_axis.tickInterval()) == (0.0, 1.0, 1.0)
+    chart.add_sample(0.0, 0.0, 7.0)
+    assert files_axis.max() >= 7.7 and files_axis.tickInterval() in (1.0, 2.0, 5.0)
+    width = chart.fontMetrics().horizontalAdvance(files_axis.titleText())
+    assert width < 100, width
 
 
 def test_rate_chart_units_and_bounds(qtbot: QtBot) -> None:

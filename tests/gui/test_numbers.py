@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,11 @@ def test_numbers_equal_the_journal_and_the_bucket(until: Any, make_wizard: Any, 
     assert run.snap["bars"]["bytes"]["done"] >= before
     assert "after listing" not in run.rates.text()
     until(lambda: run.snap["objects"]["done"] == journal_counts(home, tid)["done"][0], 10)
+    # Paused: the chart draws no flat line of zeros while the snapshots keep coming.
+    drawn = len(run.chart.samples)
+    later = time.monotonic() + 1.5
+    until(lambda: time.monotonic() > later, 5)
+    assert len(run.chart.samples) == drawn
 
     # Resumed under 10 requests/s: what earlier runs did is no rate, and no ETA promises more than the limit.
     run.resume.click()

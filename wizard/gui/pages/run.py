@@ -245,7 +245,8 @@ class RunPage(TranslatedPage):
                                                   " · time left: {eta}").format(
             speed=messages.human_bytes(snap["rate_bytes"]), files=f"{snap['rate_objects']:,.0f}",
             skipped=f"{o['skipped']:,}", failed=f"{o['failed']:,}", eta=left))
-        self.chart.add_sample(time.monotonic() - self._t0, snap["rate_bytes"], snap["rate_objects"])
+        if state in ("listing", "running"):   # a paused or finished task draws no flat line of zeros
+            self.chart.add_sample(time.monotonic() - self._t0, snap["rate_bytes"], snap["rate_objects"])
         self.workers.setRowCount(len(snap["workers"]))
         for i, w in enumerate(snap["workers"]):
             busy = Q.translate("RunPage", "busy") if w["state"] == "busy" else Q.translate("RunPage", "idle")

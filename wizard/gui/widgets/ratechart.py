@@ -43,6 +43,9 @@ class RateChart(QChartView):
         self._x.setTickInterval(max(1.0, round(window_minutes / 5)))
         self._x.setLabelFormat("%.0f")
         self._y_objects.setLabelFormat("%.0f")
+        # Whole files a second: ticks at whole steps, so an empty chart reads 0 and 1, never "0 0 0 1 1 1".
+        self._y_objects.setTickType(QValueAxis.TickType.TicksDynamic)
+        self._y_objects.setTickAnchor(0.0)
         chart.addAxis(self._x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self._y_bytes, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(self._y_objects, Qt.AlignmentFlag.AlignRight)
@@ -119,8 +122,10 @@ class RateChart(QChartView):
         peak_objects = max((s[2] for s in self._samples), default=0.0)
         self._y_bytes.setRange(0.0, max(peak_bytes * 1.1, 1.0))
         self._y_bytes.applyNiceNumbers()
-        self._y_objects.setRange(0.0, max(peak_objects * 1.1, 1.0))
-        self._y_objects.applyNiceNumbers()
+        top = max(peak_objects * 1.1, 1.0)
+        step = next(m * 10 ** e for e in range(0, 9) for m in (1, 2, 5) if top / (m * 10 ** e) <= 5)
+        self._y_objects.setTickInterval(step)
+        self._y_objects.setRange(0.0, step * max(1, -(-top // step)))
 
     def _bytes_title(self) -> str:
         return QCoreApplication.translate("RateChart", "Data ({unit})").format(unit=self.unit)
@@ -128,7 +133,8 @@ class RateChart(QChartView):
     def retranslate(self) -> None:
         """Set the axis titles and series names again in the language just installed."""
         self._bytes.setName(QCoreApplication.translate("RateChart", "Data"))
-        self._objects.setName(QCoreApplication.translate("RateChart", "Objects"))
+        self._objects.setName(QCoreApplication.translate("RateChart", "Files"))
         self._x.setTitleText(QCoreApplication.translate("RateChart", "Time (minutes)"))
         self._y_bytes.setTitleText(self._bytes_title())
-        self._y_objects.setTitleText(QCoreApplication.translate("RateChart", "Objects per second"))
+        # Short: the axis title runs along the chart's height, which a 1366x768 screen keeps small.
+        self._y_objects.setTitleText(QCoreApplication.translate("RateChart", "Files/s"))
