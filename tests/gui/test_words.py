@@ -228,3 +228,23 @@ def test_the_run_page_fits_1366x768(until: Any, make_wizard: Any, service: Agent
     table = run.failures
     rows = table.viewport().height() // table.verticalHeader().defaultSectionSize()
     assert rows >= FAILURE_ROWS, rows
+
+
+def test_the_file_dialog_speaks_chinese(qapp: Any) -> None:
+    """Qt's own file dialog in the Chinese UI: every label translated (qtbase leaves two in English, ours fill them)."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    from wizard.gui.i18n import Translations
+
+    translations = Translations(qapp)
+    assert translations.apply("zh_CN")
+    try:
+        for mode in (QFileDialog.AcceptMode.AcceptSave, QFileDialog.AcceptMode.AcceptOpen):
+            dialog = QFileDialog(None, "x")
+            dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+            dialog.setAcceptMode(mode)
+            labels = [label.text() for label in dialog.findChildren(QLabel) if label.text()]
+            assert labels and not [t for t in labels if t.isascii()], labels
+            dialog.deleteLater()
+    finally:
+        translations.apply("en")
