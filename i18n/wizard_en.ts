@@ -83,15 +83,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Last attempt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Object</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1041,7 +1041,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Migrate objects from Alibaba Cloud OSS, Amazon S3, Tencent Cloud COS, local folders or URL lists into another store.</source>
+        <source>Migrate files from Alibaba Cloud OSS, Amazon S3, Tencent Cloud COS, local folders or URL lists into another store.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

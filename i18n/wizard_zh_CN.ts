@@ -83,16 +83,16 @@
         <translation>错误类型</translation>
     </message>
     <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
         <source>Last attempt</source>
         <translation>最后尝试时间</translation>
     </message>
     <message>
         <source>Message</source>
         <translation>错误信息</translation>
-    </message>
-    <message>
-        <source>Object</source>
-        <translation>对象</translation>
     </message>
     <message>
         <source>Size</source>
@@ -1041,8 +1041,8 @@
         <translation>语言</translation>
     </message>
     <message>
-        <source>Migrate objects from Alibaba Cloud OSS, Amazon S3, Tencent Cloud COS, local folders or URL lists into another store.</source>
-        <translation>将阿里云对象存储 OSS、Amazon S3、腾讯云对象存储 COS、本地文件夹或 URL 列表中的对象迁移到另一个存储。</translation>
+        <source>Migrate files from Alibaba Cloud OSS, Amazon S3, Tencent Cloud COS, local folders or URL lists into another store.</source>
+        <translation>将阿里云对象存储 OSS、Amazon S3、腾讯云对象存储 COS、本地文件夹或 URL 列表中的文件迁移到另一个存储。</translation>
     </message>
     <message>
         <source>Migration Wizard</source>

@@ -190,7 +190,7 @@ def test_cells_roles_and_headers(qtbot: QtBot, loop: qasync.QEventLoop) -> None:
     assert cell(model, 0, FailureColumn.CODE, Qt.ItemDataRole.ToolTipRole) is None
     assert cell(model, 0, FailureColumn.SIZE, Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
     assert [model.headerData(c, H) for c in FailureColumn] == [
-        "Object", "Size", "Error type", "Code", "Message", "Attempts", "Last attempt"]
+        "File", "Size", "Error type", "Code", "Message", "Attempts", "Last attempt"]
     assert model.headerData(0, Qt.Orientation.Vertical) == 1  # Qt's row numbers
     assert model.rowCount(model.index(0, 0)) == 0 and model.columnCount(model.index(0, 0)) == 0  # a flat table
     assert not model.canFetchMore(model.index(0, 0))
@@ -420,7 +420,7 @@ class Chinese(QTranslator):
     """A translator made in code: enough to see the models pick up the language installed."""
 
     WORDS = {("TaskListModel", "Status"): "状态", ("Messages", "Migrating"): "运行中",
-             ("FailuresModel", "Object"): "对象"}
+             ("FailuresModel", "File"): "文件"}
 
     def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:
         return self.WORDS.get((context, source))
@@ -448,7 +448,7 @@ def test_retranslate_repaints_headers_and_cells(qtbot: QtBot, qapp: QApplication
         failures = FailuresModel(FakeFailures(1).fetch)
         with qtbot.waitSignal(failures.headerDataChanged):
             failures.retranslate()
-        assert failures.headerData(FailureColumn.KEY, H) == "对象"
+        assert failures.headerData(FailureColumn.KEY, H) == "文件"
     finally:
         qapp.removeTranslator(translator)
     assert QCoreApplication.translate("TaskListModel", "Status") == "Status"

@@ -248,3 +248,14 @@ def test_the_file_dialog_speaks_chinese(qapp: Any) -> None:
             dialog.deleteLater()
     finally:
         translations.apply("en")
+
+
+def test_one_word_for_one_thing() -> None:
+    """Files, 文件: never "objects" / "对象" for what is migrated (对象存储, object storage: product names)."""
+    import re
+
+    root = Path(__file__).resolve().parents[2] / "i18n"
+    english = re.findall(r"<source>(.*?)</source>", (root / "wizard_en.ts").read_text(encoding="utf-8"))
+    chinese = re.findall(r"<translation>(.*?)</translation>", (root / "wizard_zh_CN.ts").read_text(encoding="utf-8"))
+    assert [s for s in english if re.search(r"\bobjects?\b", s.replace("object storage", ""), re.I)] == []
+    assert [s for s in chinese if "对象" in s.replace("对象存储", "")] == []

@@ -76,7 +76,7 @@ def _header(column: FailureColumn) -> str:
     # One literal translate() call per label, so pyside6-lupdate finds every one of them.
     match column:
         case FailureColumn.KEY:
-            return QCoreApplication.translate("FailuresModel", "Object")
+            return QCoreApplication.translate("FailuresModel", "File")
         case FailureColumn.SIZE:
             return QCoreApplication.translate("FailuresModel", "Size")
         case FailureColumn.ERROR_CLASS:

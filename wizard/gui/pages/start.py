@@ -88,7 +88,7 @@ class StartPage(TranslatedPage):
 
     def retranslate(self) -> None:
         self.setTitle(Q.translate("StartPage", "Migration Wizard"))
-        self.setSubTitle(Q.translate("StartPage", "Migrate objects from Alibaba Cloud OSS, Amazon S3, Tencent Cloud "
+        self.setSubTitle(Q.translate("StartPage", "Migrate files from Alibaba Cloud OSS, Amazon S3, Tencent Cloud "
                                                   "COS, local folders or URL lists into another store."))
         self.language_label.setText(Q.translate("StartPage", "Language"))
         self.new.setText(Q.translate("StartPage", "New migration"))
