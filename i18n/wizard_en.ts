@@ -453,11 +453,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The file is a symbolic link whose target does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The file name cannot be stored at the destination.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The file no longer exists at the source.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file was no longer at the source when it was copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -502,6 +510,14 @@
     </message>
     <message>
         <source>The source holds {n} files, {size}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The store asked to slow down (throttling).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The store refused access (AccessDenied): check the AccessKey&apos;s permissions on this bucket.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -453,12 +453,20 @@
         <translation>无法连接 Endpoint：请检查地址和网络。</translation>
     </message>
     <message>
+        <source>The file is a symbolic link whose target does not exist.</source>
+        <translation>该文件是一个符号链接，其指向的目标不存在。</translation>
+    </message>
+    <message>
         <source>The file name cannot be stored at the destination.</source>
         <translation>目的端无法保存该文件名。</translation>
     </message>
     <message>
         <source>The file no longer exists at the source.</source>
         <translation>该文件在源端已不存在。</translation>
+    </message>
+    <message>
+        <source>The file was no longer at the source when it was copied.</source>
+        <translation>迁移时该文件已不在源端。</translation>
     </message>
     <message>
         <source>The line is not a valid URL.</source>
@@ -503,6 +511,14 @@
     <message>
         <source>The source holds {n} files, {size}.</source>
         <translation>源端共有 {n} 个文件，{size}。</translation>
+    </message>
+    <message>
+        <source>The store asked to slow down (throttling).</source>
+        <translation>存储服务要求降低请求速度（流控）。</translation>
+    </message>
+    <message>
+        <source>The store refused access (AccessDenied): check the AccessKey&apos;s permissions on this bucket.</source>
+        <translation>存储服务拒绝访问（AccessDenied）：请检查该 AccessKey 对此 Bucket 的权限。</translation>
     </message>
     <message>
         <source>The task is already running elsewhere.</source>

@@ -259,3 +259,30 @@ def test_one_word_for_one_thing() -> None:
     chinese = re.findall(r"<translation>(.*?)</translation>", (root / "wizard_zh_CN.ts").read_text(encoding="utf-8"))
     assert [s for s in english if re.search(r"\bobjects?\b", s.replace("object storage", ""), re.I)] == []
     assert [s for s in chinese if "对象" in s.replace("对象存储", "")] == []
+
+
+def test_failure_tooltips_are_translated_where_a_code_is_known(qapp: Any, loop: Any) -> None:
+    from PySide6.QtCore import QModelIndex, Qt
+
+    from wizard.gui import messages
+    from wizard.gui.models.failures import FailureColumn, FailuresModel
+
+    items = [{"id": 1, "key": "link", "size": 0, "error_class": "io", "error_code": "BrokenSymlink",
+              "message": "link: a symbolic link to 'gone', which cannot be read", "attempts": 1, "last_attempt": None},
+             {"id": 2, "key": "b", "size": 1, "error_class": "network", "error_code": "ConnectionRefused",
+              "message": "PUT b: cannot connect to 127.0.0.1:9 (refused)", "attempts": 5, "last_attempt": None},
+             {"id": 3, "key": "c", "size": 1, "error_class": "other", "error_code": "Weird",
+              "message": "something else", "attempts": 1, "last_attempt": None}]
+
+    async def fetch(after: int, limit: int, error_class: str | None) -> dict[str, Any]:
+        return {"items": items if after == 0 else [], "next_after": None, "total": 3}
+
+    model = FailuresModel(fetch, explain=messages.error_class_text, describe=messages.code_text)
+    model.fetchMore(QModelIndex())
+    loop.run_until_complete(__import__("asyncio").sleep(0.2))
+    assert model.rowCount() == 3
+    tips = [model.index(r, FailureColumn.MESSAGE).data(Qt.ItemDataRole.ToolTipRole) for r in range(3)]
+    assert tips[0] == ("The file is a symbolic link whose target does not exist.\n"
+                       "link: a symbolic link to 'gone', which cannot be read")
+    assert tips[1].startswith("Cannot connect to 127.0.0.1:9 (connection refused): check the Endpoint")
+    assert tips[2] == "something else"      # no code known: the agent's words alone

@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication as Q
 from wizard.units import human_bytes
 
 __all__ = ["human_bytes", "state_text", "error_class_text", "class_label", "check_text", "check_title",
-           "agent_error_text", "keyring_text"]
+           "agent_error_text", "keyring_text", "code_text", "refused_text", "exists_text"]
 
 
 def state_text(state: str) -> str:
@@ -97,8 +97,7 @@ def check_text(check: dict[str, Any]) -> str:
         if name == "task-exists":
             return exists_text(str(detail.get("task", "")))
         if code == "ConnectionRefused" and detail.get("address"):
-            return Q.translate("Messages", "Cannot connect to {address} (connection refused): check the Endpoint "
-                                           "and the port.").format(address=detail["address"])
+            return refused_text(str(detail["address"]))
         text = error_class_text(cls) if cls else check.get("message", "")
         return f"{text} ({code})" if code and code != cls else text
     store = detail.get("store")
@@ -136,6 +135,27 @@ def check_title(name: str) -> str:
         "task-exists": Q.translate("Messages", "Existing task"),
     }
     return titles.get(name, name)
+
+
+def refused_text(address: str) -> str:
+    """A closed port: which HOST:PORT refused and what to check."""
+    return Q.translate("Messages", "Cannot connect to {address} (connection refused): check the Endpoint "
+                                   "and the port.").format(address=address)
+
+
+def code_text(code: str, message: str) -> str:
+    """A translated sentence for a store's or the agent's error code, or "" when there is none for it."""
+    if code == "ConnectionRefused":
+        named = re.search(r"cannot connect to (\S+)", message)
+        return refused_text(named.group(1)) if named else ""
+    sentences = {
+        "BrokenSymlink": Q.translate("Messages", "The file is a symbolic link whose target does not exist."),
+        "NoSuchKey": Q.translate("Messages", "The file was no longer at the source when it was copied."),
+        "AccessDenied": Q.translate("Messages", "The store refused access (AccessDenied): check the AccessKey's "
+                                                "permissions on this bucket."),
+        "SlowDown": Q.translate("Messages", "The store asked to slow down (throttling)."),
+    }
+    return sentences.get(code, "")
 
 
 def exists_text(name: str) -> str:

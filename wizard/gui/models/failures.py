@@ -109,13 +109,16 @@ class FailuresModel(QAbstractTableModel):
     total_changed = Signal(int)  # the number of failures (of the chosen class) the agent holds
 
     def __init__(self, fetch: Fetch, class_label: Callable[[str], str] | None = None,
-                 parent: QObject | None = None, explain: Callable[[str], str] | None = None) -> None:
+                 parent: QObject | None = None, explain: Callable[[str], str] | None = None,
+                 describe: Callable[[str, str], str] | None = None) -> None:
         """``class_label`` names an error class; ``explain`` gives the sentence shown in the message column (the
-        agent's own message, in English, stays in the tooltip and in the export)."""
+        agent's own message, in English, stays in the tooltip and in the export); ``describe(code, message)`` is a
+        translated sentence for the store's code, or "", put above the agent's message in the tooltip."""
         super().__init__(parent)
         self._fetch = fetch
         self._class_label = class_label
         self._explain = explain
+        self._describe = describe
         self._error_class: str | None = None
         self._rows: list[tuple[Any, ...]] = []
         self._next_after: int | None = 0  # None: the agent said there is no further page
@@ -144,7 +147,10 @@ class FailuresModel(QAbstractTableModel):
         if role == self.IdRole:
             return row[_ID]
         if role == Qt.ItemDataRole.ToolTipRole and column in (FailureColumn.KEY, FailureColumn.MESSAGE):
-            return row[column]  # the view elides long keys and messages; the tooltip shows them whole
+            # The view elides long keys and messages; the tooltip shows them whole, translated where a code is known.
+            said = self._describe(str(row[FailureColumn.CODE]), str(row[column])) \
+                if column == FailureColumn.MESSAGE and self._describe is not None else ""
+            return f"{said}\n{row[column]}" if said else row[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (FailureColumn.SIZE, FailureColumn.ATTEMPTS):
             return _RIGHT
         return None

@@ -98,7 +98,7 @@ class RunPage(TranslatedPage):
         self.export = QPushButton()
         self.failures = QTableView()
         self.model = FailuresModel(self._fetch_failures, class_label=messages.class_label,
-                                   explain=messages.error_class_text)
+                                   explain=messages.error_class_text, describe=messages.code_text)
         self.failures.setModel(self.model)
         self.failures.setWordWrap(False)
         self.failures.verticalHeader().hide()
