@@ -286,3 +286,19 @@ def test_failure_tooltips_are_translated_where_a_code_is_known(qapp: Any, loop: 
                        "link: a symbolic link to 'gone', which cannot be read")
     assert tips[1].startswith("Cannot connect to 127.0.0.1:9 (connection refused): check the Endpoint")
     assert tips[2] == "something else"      # no code known: the agent's words alone
+
+
+def test_a_failed_pass_shows_its_done_files_not_listing_so_far(qapp: Any, loop: Any) -> None:
+    from test_models import snap
+
+    from wizard.gui.bridge import AgentLink
+    from wizard.gui.pages.run import RunPage
+
+    page = RunPage(AgentLink())
+    page.task_id = "a"
+    page.show_snapshot(snap("a", "failed", done=301, total=301, listed=0, listing_done=False))
+    assert page.listing.text() == "" and page.objects.format() == "301 / 301 files"
+    assert "after listing" not in page.rates.text() and "not running" in page.rates.text()
+    page.show_snapshot(snap("a", "listing", done=3, total=10, listed=10, listing_done=False))
+    assert page.listing.text() == "Listing: 10 files found so far" and "after listing" in page.rates.text()
+    page.deleteLater()

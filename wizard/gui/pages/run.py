@@ -221,9 +221,10 @@ class RunPage(TranslatedPage):
         # The bars read the snapshot's ``bars``, as the task list does (skipped files count as handled).
         done, failed, total, listing = progress_numbers(snap)
         bb = (snap.get("bars") or {}).get("bytes") or {"done": 0, "total": 0}
+        # "so far" only while a run lists: a failed or paused pass whose listing stopped shows the counts below.
         self.listing.setText(Q.translate("RunPage", "Listing: {n} files found so far").format(n=f"{lst['objects']:,}")
-                             if not lst["done"] else Q.translate("RunPage", "Listing finished: {n} files").format(
-                                 n=f"{lst['objects']:,}"))
+                             if listing else Q.translate("RunPage", "Listing finished: {n} files").format(
+                                 n=f"{lst['objects']:,}") if lst["done"] else "")
         self.objects.setMaximum(max(total, 1))
         self.objects.setValue(min(done + failed, max(total, 1)) if total else 0)
         self.objects.setFormat(Q.translate("RunPage", "{done} / {total} files").format(
