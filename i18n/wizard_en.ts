@@ -533,11 +533,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>This computer ran out of open files: the agent waited and retried; raise its open-file limit (ulimit -n).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This computer&apos;s clock is wrong: set it right (NTP).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Throttled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for connections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

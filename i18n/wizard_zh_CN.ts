@@ -533,12 +533,20 @@
         <translation>任务配置不完整。</translation>
     </message>
     <message>
+        <source>This computer ran out of open files: the agent waited and retried; raise its open-file limit (ulimit -n).</source>
+        <translation>本机打开的文件数已达上限：迁移代理已等待并重试；请调高其打开文件数限制（ulimit -n）。</translation>
+    </message>
+    <message>
         <source>This computer&apos;s clock is wrong: set it right (NTP).</source>
         <translation>本机时钟不准确：请校准时间（NTP）。</translation>
     </message>
     <message>
         <source>Throttled</source>
         <translation>被限流</translation>
+    </message>
+    <message>
+        <source>Waiting for connections</source>
+        <translation>排队等待连接</translation>
     </message>
     <message>
         <source>Write permission</source>

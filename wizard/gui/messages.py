@@ -21,6 +21,7 @@ def state_text(state: str) -> str:
         "listing": Q.translate("Messages", "Listing"),
         "running": Q.translate("Messages", "Migrating"),
         "paused": Q.translate("Messages", "Paused"),
+        "queued": Q.translate("Messages", "Waiting for connections"),
         "cancelled": Q.translate("Messages", "Cancelled"),
         "completed": Q.translate("Messages", "Completed"),
         "completed_with_failures": Q.translate("Messages", "Completed, some files failed"),
@@ -46,6 +47,8 @@ def error_class_text(error_class: str) -> str:
         "throttled": Q.translate("Messages", "The server kept asking to slow down."),
         "request": Q.translate("Messages", "The server refused the request."),
         "io": Q.translate("Messages", "A local file could not be read or written."),
+        "local": Q.translate("Messages", "This computer ran out of open files: the agent waited and retried; raise "
+                                         "its open-file limit (ulimit -n)."),
         "internal": Q.translate("Messages", "An internal error; retrying may help."),
         "input": Q.translate("Messages", "The task's settings are incomplete."),
         "keyring": Q.translate("Messages", "The agent cannot read the system keyring: unlock or install one "
