@@ -96,8 +96,9 @@ def test_prefix_and_include_exclude(tmp_path: Path, s3_source: SeaweedS3, s3_des
 
 
 def test_export_is_excel_friendly_csv(tmp_path: Path, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str,
-                                      agent_env: dict[str, str]) -> None:
-    """A missing destination bucket stops the task with exit 1; the export of an empty journal has a header."""
+                                      dst_bucket: str, agent_env: dict[str, str]) -> None:
+    """A missing destination bucket stops the task with exit 1 and leaves no journal; the export of a run with
+    no failure has the header."""
     fill(s3_source, src_bucket, {"x": b"1"})
     task = write_task(tmp_path / "task.toml", s3_side(s3_source, src_bucket, "env:SRC"),
                       s3_side(s3_dest, "no-such-bucket-here", "env:DST"))
@@ -105,6 +106,11 @@ def test_export_is_excel_friendly_csv(tmp_path: Path, s3_source: SeaweedS3, s3_d
     assert r.returncode == 1
     assert "no-such-bucket-here" in r.stderr and "does not exist" in r.stderr
     out = tmp_path / "f.csv"
+    r = agent("export-failed", str(task), "-o", str(out), env=agent_env)
+    assert r.returncode == 2 and "has not run yet" in r.stderr and not out.exists()
+    task = write_task(tmp_path / "task.toml", s3_side(s3_source, src_bucket, "env:SRC"),
+                      s3_side(s3_dest, dst_bucket, "env:DST"))
+    assert agent("run", str(task), env=agent_env).returncode == 0
     r = agent("export-failed", str(task), "-o", str(out), env=agent_env)
     assert r.returncode == 0, r.stderr
     raw = out.read_bytes()

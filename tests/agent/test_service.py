@@ -375,9 +375,8 @@ def test_unreachable_store_is_red_with_a_reason_and_no_secret_anywhere(
     assert snap["color"] == "red" and snap["error"]["error_class"] == "unreachable"
     missing = task_text(tmp_path, s3_side(s3_source, src_bucket, "env:NOPE"), {"kind": "local", "path": "/tmp/x"},
                         name="m")
-    snap = service.call("POST", "/v1/tasks", {"task": missing}, expect=201)
-    assert (snap["state"], snap["error"]["error_class"]) == ("failed", "input")
-    assert "NOPE_ACCESS_KEY_ID" in snap["error"]["message"]
+    refusal = service.call("POST", "/v1/tasks", {"task": missing}, expect=400)   # bad input: no task is made
+    assert refusal["error"]["code"] == "bad-input" and "NOPE_ACCESS_KEY_ID" in refusal["error"]["message"]
     checks = service.call("POST", "/v1/checks", {"task": text})["checks"]
     assert [c["ok"] for c in checks if c["name"] == "destination-access"] == [False]
 

@@ -13,7 +13,6 @@ import contextlib
 import hmac
 import json
 import logging
-import math
 import os
 import time
 import tomllib
@@ -21,14 +20,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
 
 from wizard import __version__
 from wizard.agent import openapi, streams
 from wizard.agent.streams import Subscriber
 from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound
-from wizard.errors import InputError, MigrationError, StorageError
+from wizard.errors import InputError, MigrationError, StorageError, check_error_class
 from wizard.secrets import Credentials, keep_in_memory
-from wizard.task import parse_rate
+from wizard.task import check_qps, parse_rate
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -68,6 +69,10 @@ def make_app(agent: Agent, token: str) -> web.Application:
             return error(400, exc.error_class, exc.message)
         except MigrationError as exc:
             return error(409, "busy", str(exc))
+        except Exception as exc:  # a bug: the client gets one JSON sentence, the log the traceback
+            log.exception("%s %s failed unexpectedly", request.method, request.path)
+            return error(500, "internal", f"the agent failed on this request ({type(exc).__name__}); "
+                                          "its log has the details")
 
     app = web.Application(middlewares=[guard], client_max_size=4 * 1024 * 1024)
     app[AGENT_KEY] = agent
@@ -115,7 +120,7 @@ async def _body(request: web.Request, allowed: set[str]) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
     try:
-        data = json.loads(await request.read() or b"{}")
+        data = json.loads(await request.read() or b"{}", parse_constant=_not_json)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"the request body is not JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -126,14 +131,21 @@ async def _body(request: web.Request, allowed: set[str]) -> dict[str, Any]:
     return data
 
 
-def _field(data: dict[str, Any], name: str, kind: type | tuple[type, ...], what: str, required: bool = False) -> Any:
+def _not_json(name: str) -> None:
+    raise InputError(f"the request body is not JSON: {name} is not a JSON number")
+
+
+def _field(data: dict[str, Any], name: str, kind: type | tuple[type, ...], what: str, required: bool = False,
+           secret: bool = False) -> Any:
+    """One field of a request body; a ``secret`` field's value is never repeated in the error."""
     if name not in data:
         if required:
             raise InputError(f"{name}: is required ({what})")
         return None
     value = data[name]
     if value is None or not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise InputError(f"{name}: expected {what}, got {json.dumps(value)[:60]}")
+        got = "(the value given is not shown)" if secret else f"got {json.dumps(value)[:60]}"
+        raise InputError(f"{name}: expected {what}, {got}")
     return value
 
 
@@ -150,6 +162,11 @@ def _query_int(request: web.Request, name: str, default: int, low: int, high: in
     return value
 
 
+def _query_class(request: web.Request, task: ManagedTask) -> str | None:
+    raw = request.query.get("error_class") or None
+    return None if raw is None else check_error_class(raw, "error_class", task.failure_classes())
+
+
 def _query_bool(request: web.Request, name: str) -> bool:
     raw = request.query.get(name, "false").lower()
     if raw not in ("true", "false", "1", "0"):
@@ -162,7 +179,7 @@ def _snapshot(task: ManagedTask, status: int = 200) -> web.Response:
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)   # NaN is not JSON: a ValueError, a logged 500
 
 
 async def _get(request: web.Request) -> web.Response:
@@ -198,8 +215,8 @@ def _credentials(raw: Any) -> Credentials:
     """Inline credentials of a test call; one sentence when they are malformed, never the values."""
     if not isinstance(raw, dict):
         raise InputError("credentials: expected an object with access_key_id and secret_access_key")
-    key_id = _field(raw, "access_key_id", str, "the access key ID", required=True)
-    secret = _field(raw, "secret_access_key", str, "the secret", required=True)
+    key_id = _field(raw, "access_key_id", str, "the access key ID as text", required=True, secret=True)
+    secret = _field(raw, "secret_access_key", str, "the secret as text", required=True, secret=True)
     if not key_id.strip() or not secret:
         raise InputError("credentials: the access key ID and the secret must not be empty")
     return Credentials(key_id.strip(), secret)
@@ -259,6 +276,8 @@ async def _retry(request: web.Request) -> web.Response:
     task = _task(request)
     data = await _body(request, {"error_class"})
     cls = _field(data, "error_class", str, "an error class like \"permission\"")
+    if cls:
+        check_error_class(cls, "error_class", task.failure_classes())
     async with task.control:
         n = await task.retry_failed(cls or None)
     return web.json_response({"retried": n, "task": task.snapshot()}, dumps=_dumps)
@@ -270,12 +289,10 @@ async def _limits(request: web.Request) -> web.Response:
     if not data:
         raise InputError("give qps_limit, bandwidth_limit or both")
     qps = _field(data, "qps_limit", (int, float), "requests per second, 0 = no limit")
-    if qps is not None and (not math.isfinite(qps) or qps < 0 or qps > 1e9):
-        raise InputError(f"qps_limit: must be 0 (no limit) or a positive number, got {qps}")
+    if qps is not None:
+        qps = check_qps(qps, "qps_limit")
     raw = _field(data, "bandwidth_limit", (int, str), "bytes per second or a text like \"50MiB\"")
-    bandwidth = None
-    if raw is not None:
-        bandwidth = parse_rate(raw, "bandwidth_limit")
+    bandwidth = None if raw is None else parse_rate(raw, "bandwidth_limit")
     async with task.control:
         task.set_limits(qps, bandwidth)
     return _snapshot(task)
@@ -283,7 +300,7 @@ async def _limits(request: web.Request) -> web.Response:
 
 async def _failures(request: web.Request) -> web.Response:
     task = _task(request)
-    cls = request.query.get("error_class") or None
+    cls = _query_class(request, task)
     after = _query_int(request, "after", 0, 0, 2**62)
     limit = _query_int(request, "limit", 100, 1, 1000)
     rows = task.journal.failures(cls, after, limit + 1)
@@ -299,7 +316,7 @@ async def _failures(request: web.Request) -> web.Response:
 
 async def _export(request: web.Request) -> web.StreamResponse:
     task = _task(request)
-    cls = request.query.get("error_class") or None
+    cls = _query_class(request, task)
     name = f"{task.spec.name}-failed.csv".encode("ascii", "replace").decode().replace('"', "_")
     resp = web.StreamResponse(headers={"Content-Type": "text/csv; charset=utf-8",
                                        "Content-Disposition": f'attachment; filename="{name}"'})
@@ -329,3 +346,41 @@ async def _events(request: web.Request) -> web.StreamResponse:
         with contextlib.suppress(Exception):
             await resp.write_eof()
     return resp
+
+
+_PARSE_ERRORS = {400: "the request could not be read (a malformed request line, header or body)",
+                 413: "the request is too large", 414: "the request's URL is too long",
+                 431: "the request's headers are too large"}
+
+
+class _JsonErrorHandler(RequestHandler):
+    """aiohttp's own answers, to a request it could not parse (a bad request line, an over-long URL or headers)
+    or after an error outside the middleware, in the API's JSON error shape instead of text/plain."""
+
+    __slots__ = ()
+
+    def handle_error(self, request: BaseRequest, status: int = 500, exc: BaseException | None = None,
+                     message: str | None = None) -> web.StreamResponse:
+        super().handle_error(request, status, exc, message)   # logs, and refuses once an answer has begun
+        if status >= 500:
+            log.error("a request failed outside the API's handlers (status %d)", status, exc_info=exc)
+        text = _PARSE_ERRORS.get(status, "the agent could not answer this request" if status >= 500
+                                 else "the request could not be read")
+        code = "internal" if status >= 500 else "bad-request"
+        resp = error(status, code, text)
+        resp.force_close()
+        return resp
+
+
+class _JsonErrorServer(web.Server):
+    def __call__(self) -> RequestHandler:
+        return _JsonErrorHandler(self, loop=self._loop, **self._kwargs)
+
+
+class ApiRunner(web.AppRunner):
+    """``web.AppRunner`` whose connections answer even aiohttp's own errors as the API does."""
+
+    async def _make_server(self) -> web.Server:
+        server = await super()._make_server()
+        server.__class__ = _JsonErrorServer   # same state; only the handler class it makes per connection differs
+        return server

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from wizard.agent.client import AgentClient
 from wizard.engine.events import Progress
 from wizard.engine.journal import Journal
-from wizard.errors import InputError, MigrationError, StorageError
+from wizard.errors import InputError, MigrationError, StorageError, check_error_class
 from wizard.paths import journal_path
+from wizard.storage.base import Store
 from wizard.storage.factory import make_store
 from wizard.task import TaskSpec, load_task
 
@@ -148,16 +149,14 @@ def format_duration(seconds: float) -> str:
     return f"{s // 3600}h{s % 3600 // 60:02d}m"
 
 
-async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str) -> int:
+async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str, src: Store, dst: Store,
+               retries: int) -> int:
     from wizard.engine.runner import Runner
 
-    src = make_store(spec.source, "source", connections=spec.options.concurrency * 2)
-    dst = make_store(spec.destination, "destination", connections=spec.options.concurrency * 2)
-    try:
-        summary = await Runner(spec, src, dst, journal, on_event=out.event).run()
-    finally:
-        await src.close()
-        await dst.close()
+    runner = Runner(spec, src, dst, journal, on_event=out.event)
+    runner.stores_checked = True      # _ready_stores did, before the journal was written
+    runner.counters.retries += retries   # and its retries are this run's
+    summary = await runner.run()
     out.end_line()
     c = summary.counts
     if not out.as_json:
@@ -301,33 +300,97 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
 
         return await serve(args.host, args.port, sys.stdout, args.debug)
     spec = load_task(args.task)
+    jpath = Path(args.journal) if args.journal else default_journal(spec)
+    # Every argument is checked before anything is written: the output file, the class, then the stores.
+    if args.command == "export-failed":
+        _check_output(Path(args.output), Path(args.task), jpath)
+    if getattr(args, "error_class", None):
+        check_error_class(args.error_class, "--class")
+    if args.command == "check":
+        return await _check(spec, out)    # a check keeps nothing: no journal
     if not args.journal and args.command in ("run", "status", "retry-failed", "export-failed"):
         code = await _via_agent(args, spec, out)
         if code is not None:
             return code
-    jpath = Path(args.journal) if args.journal else default_journal(spec)
-    if args.command in ("status", "export-failed") and not jpath.exists():
+    if args.command in ("status", "export-failed", "retry-failed") and not jpath.exists():
         raise InputError(f"no journal for task {spec.name!r} at {jpath}: the task has not run yet")
-    journal = Journal(jpath, spec.identity(), spec.name)
+    stores = await _ready_stores(spec) if args.command in ("run", "retry-failed") else None
     try:
-        if args.command == "status":
-            return _status(journal, out)
-        if args.command == "export-failed":
-            n = journal.export_failed(args.output, args.error_class)
-            out.say(f"wrote {n:,} failed objects to {args.output}", rows=n)
-            return OK
-        if args.command == "check":
-            return await _check(spec, out)
-        journal.lock()
-        if args.command == "retry-failed":
-            n = journal.reset_failed(args.error_class)
-            out.say(f"retrying {n:,} failed objects", objects=n)
-        current = asyncio.current_task()
-        assert current is not None
-        _install_interrupt(current)  # type: ignore[arg-type]
-        return await _run(spec, journal, out, args.task)
+        journal = Journal(jpath, spec.identity(), spec.name)
+        try:
+            if args.command == "status":
+                return _status(journal, out)
+            if args.command == "export-failed":
+                return _export(journal, args, out)
+            if args.command == "retry-failed" and not _has_run(journal):
+                raise InputError(f"task {spec.name!r} has not run yet (its journal {jpath} holds no object): "
+                                 f"run it with `migration-agent run {args.task}`")
+            journal.lock()
+            if args.command == "retry-failed":
+                n = journal.reset_failed(args.error_class)
+                out.say(f"retrying {n:,} failed objects", objects=n)
+            current = asyncio.current_task()
+            assert current is not None and stores is not None
+            _install_interrupt(current)  # type: ignore[arg-type]
+            return await _run(spec, journal, out, args.task, *stores)
+        finally:
+            journal.close()
     finally:
-        journal.close()
+        if stores is not None:
+            for store in stores[:2]:
+                await store.close()
+
+
+async def _ready_stores(spec: TaskSpec) -> tuple[Store, Store, int]:
+    """Both stores, their credentials resolved (InputError: exit 2) and reached (StorageError: exit 1), before a
+    run writes its journal: a task that cannot run leaves nothing behind."""
+    from wizard.engine.runner import stores_ready
+
+    src = make_store(spec.source, "source", connections=spec.options.concurrency * 2)
+    dst = make_store(spec.destination, "destination", connections=spec.options.concurrency * 2)
+    retries = 0
+
+    def retried() -> None:
+        nonlocal retries
+        retries += 1
+    try:
+        for store in (src, dst):
+            await store.open()
+        await stores_ready(src, dst, retried)
+    except BaseException:
+        for store in (src, dst):
+            await store.close()
+        raise
+    return src, dst, retries
+
+
+def _has_run(journal: Journal) -> bool:
+    cursor, done, listed, _bytes = journal.listing_state()
+    return bool(cursor or done or listed or any(n for n, _size in journal.counts().values()))
+
+
+def _check_output(target: Path, task: Path, jpath: Path) -> None:
+    """``-o``: a file in a folder that exists, and not one of the task's own files."""
+    if target.is_dir():
+        raise InputError(f"-o: {target} is a folder; give a file name, like {target / 'failed.csv'}")
+    folder = target.absolute().parent
+    if not folder.is_dir():
+        raise InputError(f"-o: the folder {folder} does not exist")
+    own = {p.resolve(): what for p, what in ((task, "task file"), (jpath, "journal"),
+                                             (Path(f"{jpath}-wal"), "journal"), (Path(f"{jpath}-shm"), "journal"),
+                                             (Path(f"{jpath}.lock"), "journal's lock"))}
+    what = own.get(target.resolve())
+    if what:
+        raise InputError(f"-o: {target} is the task's {what}; write the CSV to another file")
+
+
+def _export(journal: Journal, args: argparse.Namespace, out: Output) -> int:
+    try:
+        n = journal.export_failed(args.output, args.error_class)
+    except (PermissionError, IsADirectoryError, NotADirectoryError, FileNotFoundError) as exc:
+        raise InputError(f"-o: {args.output} cannot be written ({exc.strerror})") from None
+    out.say(f"wrote {n:,} failed objects to {args.output}", rows=n)
+    return OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,6 +400,14 @@ def main(argv: list[str] | None = None) -> int:
 
         print(token_file())
         return OK
+    if args.command == "serve":
+        from wizard.agent.server import check_port
+
+        try:
+            check_port(args.port)     # before a detached child, a lock or a token exist
+        except InputError as exc:
+            sys.stderr.write(f"migration-agent: {exc}\n")
+            return BAD_INPUT
     if args.command == "serve" and args.detach:
         from wizard.agent.server import detach
 

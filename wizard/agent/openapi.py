@@ -7,6 +7,7 @@ from typing import Any
 
 from wizard import __version__
 from wizard.agent.tasks import ACTION_NAMES
+from wizard.task import QPS_MAX, RATE_MAX
 
 STATES = ["created", "queued", "listing", "running", "paused", "cancelled", "completed", "completed_with_failures",
           "failed"]
@@ -118,8 +119,9 @@ SCHEMAS: dict[str, Any] = {
     "RetryRequest": _obj([], error_class={"type": "string", "description": "only failures of this class"}),
     "Retried": _obj(["retried", "task"], retried=INT, task=_ref("Task")),
     "LimitsPatch": {"type": "object", "minProperties": 1, "properties": {
-        "qps_limit": {**NUM, "description": "0 = no limit"},
-        "bandwidth_limit": {"oneOf": [INT, {"type": "string", "description": "like \"50MiB\" or \"80Mbit\""}]}}},
+        "qps_limit": {**NUM, "maximum": QPS_MAX, "description": "0 = no limit"},
+        "bandwidth_limit": {"oneOf": [{**INT, "maximum": RATE_MAX},
+                                      {"type": "string", "description": "like \"50MiB\", \"80Mbit\"; <= 1TiB/s"}]}}},
     "Deleted": _obj(["deleted", "journal_kept"], deleted=STR, journal_kept={"type": "boolean"}),
     "Agent": _obj(["version", "pid", "started", "tasks"], version=STR, pid=INT, started={"type": "number"},
                   tasks=INT, streams={**INT, "description": "event streams connected now"},
@@ -129,7 +131,9 @@ SCHEMAS: dict[str, Any] = {
 }
 
 _ERRORS = {"400": _json(_ref("Error"), "bad input: the message names the field"),
-           "401": _json(_ref("Error"), "missing or wrong bearer token")}
+           "401": _json(_ref("Error"), "missing or wrong bearer token"),
+           "500": _json(_ref("Error"), "an unexpected error (code internal): one sentence here, the traceback "
+                                       "in the agent's log")}
 _NOT_FOUND = {"404": _json(_ref("Error"), "no such task")}
 _CONFLICT = {"409": _json(_ref("Error"), "not possible in the task's state; the message says why")}
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]

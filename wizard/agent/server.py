@@ -25,7 +25,7 @@ from typing import TextIO
 from aiohttp import web
 
 from wizard import __version__
-from wizard.agent.api import make_app
+from wizard.agent.api import ApiRunner, make_app
 from wizard.agent.listener import TOTAL, ClientGuard
 from wizard.agent.resources import ConnectionBudget, QuietResourceErrors, connection_budget, raise_open_file_limit
 from wizard.agent.tasks import Agent
@@ -94,6 +94,13 @@ def _setup_logging(debug: bool) -> None:
     logging.getLogger("aiohttp.server").setLevel(logging.DEBUG if debug else logging.CRITICAL)
 
 
+def check_port(port: object) -> int:
+    """A TCP port to listen on: 0 (a free one) to 65535; checked before the lock and the token are made."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise InputError(f"--port: expected a port number from 0 (any free port) to 65535, got {port!r}"[:120])
+    return port
+
+
 def check_host(host: str, out: TextIO) -> None:
     """Loopback by default; any other address works only when asked for, and with a warning."""
     try:
@@ -107,6 +114,7 @@ def check_host(host: str, out: TextIO) -> None:
 
 async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
     """Run the agent until SIGINT/SIGTERM."""
+    check_port(port)
     check_host(host, out)
     folder = agent_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -128,7 +136,7 @@ async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
     app.on_shutdown.append(end_streams)
     # Idle keep-alive connections of clients that showed the token go after 75 s (aiohttp's default is an hour);
     # a request still running when the agent stops gets 5 s.
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, keepalive_timeout=75.0,
+    runner = ApiRunner(app, access_log=None, handle_signals=False, keepalive_timeout=75.0,
                            shutdown_timeout=5.0)
     await runner.setup()
     assert runner.server is not None

@@ -35,7 +35,7 @@ from wizard.paths import journal_path
 from wizard.secrets import Credentials, KeyringUnavailable, SecretNotHeld
 from wizard.storage.base import Store
 from wizard.storage.factory import make_store
-from wizard.task import TaskSpec, parse_location, parse_task_text
+from wizard.task import TaskSpec, check_qps, parse_location, parse_rate, parse_task_text
 
 log = logging.getLogger(__name__)
 COLORS = {"completed": "green", "completed_with_failures": "yellow", "failed": "red"}
@@ -422,6 +422,18 @@ def exists_message(other: ManagedTask) -> str:
             "open it, or delete it first")
 
 
+def _valid_limits(st: TaskState, folder: Path) -> None:
+    """Live limits saved by an older agent that took any number (NaN, inf) go back to the task file's values."""
+    try:
+        if st.qps_limit is not None:
+            check_qps(st.qps_limit, "qps_limit")
+        if st.bandwidth_limit is not None:
+            parse_rate(st.bandwidth_limit, "bandwidth_limit")
+    except InputError as exc:
+        log.warning("task folder %s: a saved limit is out of range, the task file's limits apply: %s", folder, exc)
+        st.qps_limit = st.bandwidth_limit = None
+
+
 def _error(exc: MigrationError) -> dict[str, str]:
     if isinstance(exc, StorageError):
         return {"error_class": exc.error_class, "code": exc.code, "message": exc.message}
@@ -448,6 +460,7 @@ class Agent:
         for folder in sorted((self.home / "tasks").iterdir()):
             try:
                 st = TaskState(**json.loads((folder / "state.json").read_text(encoding="utf-8")))
+                _valid_limits(st, folder)
                 spec = parse_task_text((folder / "task.toml").read_text(encoding="utf-8"), f"{folder}/task.toml")
                 task = ManagedTask(folder, spec, st, self.budget)
             except (OSError, ValueError, TypeError, MigrationError) as exc:
@@ -481,13 +494,22 @@ class Agent:
         other = self.same_route(spec)
         if other is not None:
             raise Conflict("exists", exists_message(other))
+        for loc, side in ((spec.source, "source"), (spec.destination, "destination")):
+            try:   # a reference that resolves to nothing (env: unset, no keyring entry) is refused: nothing written
+                await make_store(loc, side, connections=1).close()
+            except (KeyringUnavailable, SecretNotHeld):
+                pass   # the agent's keyring or memory, not the task: it exists, red with that reason, to be fixed
         task_id = "t" + secrets.token_hex(5)
         folder = self.home / "tasks" / task_id
         folder.mkdir(parents=True)
-        (folder / "task.toml").write_text(spec.to_toml(), encoding="utf-8")
-        task = ManagedTask(folder, spec, TaskState(task_id, spec.name, str(journal_path(spec.name, spec.identity()))),
-                           self.budget)
-        task.save()
+        try:
+            (folder / "task.toml").write_text(spec.to_toml(), encoding="utf-8")
+            task = ManagedTask(folder, spec, TaskState(task_id, spec.name,
+                                                       str(journal_path(spec.name, spec.identity()))), self.budget)
+            task.save()
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)   # no half-made task folder for the next start to trip on
+            raise
         self.tasks[task_id] = task
         if start:
             await task.start()

@@ -31,6 +31,23 @@ START_ATTEMPTS = 3      # a store that cannot be reached at the start is retried
 MARK_AHEAD = 64
 
 
+async def stores_ready(src: Store, dst: Store, on_retry: Callable[[], None] = lambda: None) -> None:
+    """Both stores (opened) reachable, buckets present, credentials accepted, transient faults retried a few
+    times; StorageError(TASK) otherwise. A run checks this first, and the CLI before it writes a journal."""
+    for store, write in ((src, False), (dst, True)):
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                await store.check(write)
+                break
+            except StorageError as exc:
+                if exc.action is not Action.RETRY:
+                    raise
+                if attempt == START_ATTEMPTS:
+                    raise task_stopped("unreachable", exc.code, exc.message) from None
+                on_retry()
+                await asyncio.sleep(0.5 * attempt)
+
+
 @dataclass
 class Summary:
     """How a run ended."""
@@ -81,6 +98,8 @@ class Runner:
         self._fatal: StorageError | None = None
         # Set before cancelling for a pause: recorded multipart uploads stay for the resumed run to finish.
         self.keep_uploads = False
+        # Set when the caller ran stores_ready itself (the CLI does, before it writes a journal): not twice.
+        self.stores_checked = False
 
     def set_limits(self, qps: float | None = None, bandwidth: int | None = None) -> None:
         """Change limits while the task runs (the agent API calls this)."""
@@ -88,25 +107,17 @@ class Runner:
 
     async def preflight(self) -> None:
         """Both stores reachable, buckets present, credentials accepted; StorageError(TASK) otherwise."""
-        for store, write in ((self.src, False), (self.dst, True)):
-            for attempt in range(1, START_ATTEMPTS + 1):
-                try:
-                    await store.check(write)
-                    break
-                except StorageError as exc:
-                    if exc.action is not Action.RETRY:
-                        raise
-                    if attempt == START_ATTEMPTS:
-                        raise task_stopped("unreachable", exc.code, exc.message) from None
-                    self.counters.retries += 1
-                    await asyncio.sleep(0.5 * attempt)
+        def retried() -> None:
+            self.counters.retries += 1
+        await stores_ready(self.src, self.dst, retried)
 
     async def run(self) -> Summary:
         """Run to the end. Raises StorageError(TASK) when the task cannot go on; CancelledError stays resumable."""
         for store in (self.src, self.dst):
             await store.open()
             store.request_gate = self.limits.gate  # type: ignore[attr-defined]
-        await self.preflight()
+        if not self.stores_checked:
+            await self.preflight()
         self._load_counters()
         planner = Planner(self.src, self.dst, self.journal, self.spec.options, self.spec.source.prefix,
                           self.spec.destination.prefix, self.counters, self._wake, self.limits)
