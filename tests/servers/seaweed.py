@@ -75,7 +75,10 @@ class SeaweedS3:
              "-master.telemetry=false", "-webdav=false", "-admin.ui=false",
              f"-admin.port={admin}", f"-s3.port={s3}", f"-master.port={master}",
              f"-volume.port={volume}", f"-filer.port={filer}", "-s3.port.iceberg=0",
-             "-s3.port.lance=0", f"-s3.config={auth}"],
+             "-s3.port.lance=0", f"-s3.config={auth}",
+             # Every bucket is a collection with volumes of its own; the default count (free disk / volume size)
+             # ran out after ~10 buckets of the suite ("no free volumes left"). Volumes are not preallocated.
+             "-volume.max=2000", "-master.volumeSizeLimitMB=64"],
             stdout=log, stderr=subprocess.STDOUT, cwd=self.root, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
