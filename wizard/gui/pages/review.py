@@ -249,13 +249,10 @@ class ReviewPage(TranslatedPage):
         return snapshot
 
     async def _replace_confirmed(self, key_id: str) -> bool:
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        confirm.ask(self, Q.translate("ReviewPage", "Replace the remembered secret?"), Q.translate(
+        return await confirm.confirmed(self, Q.translate("ReviewPage", "Replace the remembered secret?"), Q.translate(
             "ReviewPage", "A different secret is remembered for {id}, and other tasks may use it. Replace it with "
                           "the one typed? Tasks that use it will then use the new one.").format(id=key_id),
-                    Q.translate("ReviewPage", "Replace"), Q.translate("ReviewPage", "Keep the remembered one"),
-                    lambda: answer.set_result(True), lambda: answer.set_result(False))
-        return await answer
+            Q.translate("ReviewPage", "Replace"), Q.translate("ReviewPage", "Keep the remembered one"))
 
     def _created(self, snapshot: dict[str, Any] | None) -> None:
         if snapshot is None:

@@ -7,6 +7,7 @@ Escape never destroys anything; only a deliberate click or Tab to the destructiv
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
@@ -35,6 +36,13 @@ def ask(parent: QWidget, title: str, text: str, destroy: str, keep: str, on_yes:
     box.open()
     no.setFocus()
     return box
+
+
+async def confirmed(parent: QWidget, title: str, text: str, destroy: str, keep: str) -> bool:
+    """``ask`` for a coroutine: True when the operator chose ``destroy``."""
+    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    ask(parent, title, text, destroy, keep, lambda: answer.set_result(True), lambda: answer.set_result(False))
+    return await answer
 
 
 def never_default(*buttons: QPushButton) -> None:

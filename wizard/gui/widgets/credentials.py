@@ -122,10 +122,9 @@ class CredentialsDialog(QDialog):
             self._busy = False
 
     async def _replace_confirmed(self, entry: str) -> bool:
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        confirm.ask(self, Q.translate("CredentialsDialog", "Replace the remembered secret?"), Q.translate(
-            "CredentialsDialog", "The remembered entry {entry} may be used by other tasks too: they will use the new "
-                                 "secret as well. Replace it?").format(entry=entry),
-                    Q.translate("CredentialsDialog", "Replace"), Q.translate("CredentialsDialog", "Keep it"),
-                    lambda: answer.set_result(True), lambda: answer.set_result(False))
-        return await answer
+        return await confirm.confirmed(self, Q.translate("CredentialsDialog", "Replace the remembered secret?"),
+                                       Q.translate("CredentialsDialog", "The remembered entry {entry} may be used by "
+                                                   "other tasks too: they will use the new secret as well. Replace "
+                                                   "it?").format(entry=entry),
+                                       Q.translate("CredentialsDialog", "Replace"),
+                                       Q.translate("CredentialsDialog", "Keep it"))
