@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # Qt tests never need a display (screenshots use Xvfb)
 
+from servers.agent_service import AgentProcess  # noqa: E402
 from servers.cos_gateway import CosGateway  # noqa: E402
 from servers.faultproxy import FaultProxy  # noqa: E402
 from servers.oss_gateway import OssGateway  # noqa: E402
@@ -121,6 +122,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("MIGRATION_WIZARD_HOME", str(path))
     return path
+
+
+@pytest.fixture
+def service(agent_env: dict[str, str], home: Path) -> Iterator[AgentProcess]:
+    """A real ``migration-agent serve`` for this test, stopped cleanly (exit 0) after it."""
+    proc = AgentProcess(agent_env, home).start()
+    yield proc
+    if proc.proc is not None and proc.proc.poll() is None:
+        assert proc.stop() == 0
 
 
 @pytest.fixture

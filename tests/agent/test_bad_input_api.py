@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,8 @@ from servers.seaweed import SeaweedS3
 from wizard.agent.api import ApiRunner, make_app
 from wizard.agent.tasks import Agent
 
-PASTED = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzPASTEDSECRET"
-PASTED_ID = "LTAI5tPastedAccessKeyIdX9"
-
-
-@pytest.fixture
-def service(agent_env: dict[str, str], home: Path) -> Iterator[AgentProcess]:
-    proc = AgentProcess(agent_env, home).start()
-    yield proc
-    if proc.proc is not None and proc.proc.poll() is None:
-        assert proc.stop() == 0
+PASTED = "pasted/SECRET+example/0000+not+a+real+key"   # a secret has / and +: no reference looks so
+PASTED_ID = "PASTED-ACCESS-KEY-ID-EXAMPLE"
 
 
 def strict_json(data: bytes) -> Any:

@@ -10,7 +10,6 @@ import io
 import os
 import stat
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,6 @@ from test_run_s3 import contents, fill, uploads_left
 from wizard.agent.openapi import PATHS
 
 MiB = 1024 * 1024
-
-
-@pytest.fixture
-def service(agent_env: dict[str, str], home: Path) -> Iterator[AgentProcess]:
-    proc = AgentProcess(agent_env, home).start()
-    yield proc
-    if proc.proc is not None and proc.proc.poll() is None:
-        assert proc.stop() == 0
 
 
 def task_text(tmp_path: Path, source: dict[str, Any], destination: dict[str, Any], name: str = "t",
