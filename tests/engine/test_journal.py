@@ -39,3 +39,20 @@ def test_a_journal_is_bound_to_its_task(tmp_path: Path) -> None:
     (tmp_path / "not.sqlite").write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(InputError, match="cannot be opened"):
         Journal(tmp_path / "not.sqlite", "id-1")
+
+
+def test_a_late_outcome_never_downgrades_done_and_one_scan_tells_the_proofs(tmp_path: Path) -> None:
+    j = Journal(tmp_path / "j.sqlite", "task-x")
+    j.add_page([("a", 1, None, None, "pending", None), ("b", 2, None, None, "pending", None)], "b", 2, 3)
+    a, b = (t.id for t in j.next_todo(0))
+    j.record([Outcome(a, "done", 1, {"size": 1, "verified": "source", "metadata_dropped": ["x"]}),
+              Outcome(b, "failed", 1, None, "network", "Reset", "b: reset")])
+    # The same object's second attempt (run twice at once) ends failed after the first was recorded done.
+    j.record([Outcome(a, "failed", 1, None, "network", "Reset", "a: reset"),
+              Outcome(b, "done", 2, {"size": 2, "verified": "size-only"})])
+    assert j.state_of("a") == "done" and j.evidence("a") == {"size": 1, "verified": "source",
+                                                             "metadata_dropped": ["x"]}
+    assert j.state_of("b") == "done"      # failed -> done is progress
+    assert j.counts()["done"] == (2, 3) == j.counts_by_scan()["done"]
+    assert j.done_evidence() == ({"metadata": 1, "storage_class": 0}, {"source": 1, "size-only": 1})
+    j.close()

@@ -199,13 +199,14 @@ async def _check(spec: TaskSpec, out: Output) -> int:
 
 
 def _status(journal: Journal, out: Output) -> int:
+    lost, proven = journal.done_evidence()
+    tried = journal.attempt_totals()
     counts = journal.counts()
     cursor, done, listed, listed_bytes = journal.listing_state()
     classes = journal.failure_classes()
     data = {"type": "status", "listing": {"done": done, "objects": listed, "bytes": listed_bytes},
             "objects": {k: v[0] for k, v in counts.items()}, "bytes": {k: v[1] for k, v in counts.items()},
-            "failure_classes": classes, "not_carried": journal.not_carried(),
-            "attempts": journal.attempt_totals(), "verification": journal.verification()}
+            "failure_classes": classes, "not_carried": lost, "attempts": tried, "verification": proven}
     if out.as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return OK
@@ -216,11 +217,9 @@ def _status(journal: Journal, out: Output) -> int:
         sys.stdout.write(f"{state:>8}: {n:,} objects, {human_bytes(size)}\n")
     for cls, n in sorted(classes.items()):
         sys.stdout.write(f"  failed [{cls}]: {n:,}\n")
-    tried = journal.attempt_totals()
     if tried["retries"] or tried["retried_objects"]:
         sys.stdout.write(f"retries: {tried['retries']:,} requests retried after transient faults; "
                          f"{tried['retried_objects']:,} objects needed more than one attempt\n")
-    proven = journal.verification()
     if proven:
         sys.stdout.write("verified: " + ", ".join(f"{n:,} {k}" for k, n in sorted(proven.items())) + "\n")
     return OK

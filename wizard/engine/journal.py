@@ -289,9 +289,10 @@ class Journal:
         ended = [(o.id,) for o in outcomes if o.state == "done"]   # a failed one's upload is aborted by the copier
         retried = sum(1 for o in outcomes if o.attempts > 1)
         with self.db:
+            # A late outcome (an attempt that ran twice, a stale worker) never turns a done object back.
             self.db.executemany(
                 "UPDATE objects SET state = ?, attempts = attempts + ?, last_attempt = ?, evidence = ?, "
-                "error_class = ?, error_code = ?, message = ? WHERE id = ?",
+                "error_class = ?, error_code = ?, message = ? WHERE id = ? AND (state != 'done' OR ?1 = 'done')",
                 [(o.state, o.attempts, now, json.dumps(o.evidence, ensure_ascii=False) if o.evidence else None,
                   o.error_class, o.error_code, o.message, o.id) for o in outcomes])
             self.db.executemany("DELETE FROM parts WHERE object_id = ?", ended)
@@ -313,12 +314,6 @@ class Journal:
         requests retried after a transient fault (objects, parts, listing pages)."""
         return {name: int(self.get(name) or 0) for name in ("attempts", "retried_objects", "retries")}
 
-    def verification(self) -> dict[str, int]:
-        """Copied objects by what proved them: against a value the source published, or their size only."""
-        rows = self.db.execute("SELECT coalesce(json_extract(evidence, '$.verified'), 'unrecorded'), count(*) "
-                               "FROM objects WHERE state = 'done' GROUP BY 1").fetchall()
-        return {k: n for k, n in rows}
-
     def counts(self) -> dict[str, tuple[int, int]]:
         """state -> (objects, bytes)."""
         out = {s: (0, 0) for s in STATES}
@@ -334,13 +329,24 @@ class Journal:
             out[state] = (n, size)
         return out
 
+    def done_evidence(self) -> tuple[dict[str, int], dict[str, int]]:
+        """From one scan of the copied objects: how many lost what the destination cannot keep (metadata/headers,
+        storage class), and how many were proven how ("source", "size-only"; "unrecorded" before proofs were kept)."""
+        rows = self.db.execute(
+            "SELECT coalesce(json_extract(evidence, '$.verified'), 'unrecorded'), count(*), "
+            "count(json_extract(evidence, '$.metadata_dropped')), "
+            "count(json_extract(evidence, '$.storage_class_dropped')) "
+            "FROM objects WHERE state = 'done' GROUP BY 1").fetchall()
+        lost = {"metadata": sum(r[2] for r in rows), "storage_class": sum(r[3] for r in rows)}
+        return lost, {r[0]: r[1] for r in rows}
+
     def not_carried(self) -> dict[str, int]:
         """How many copied objects lost something the destination cannot keep: metadata/headers, storage class."""
-        row = self.db.execute(
-            "SELECT count(json_extract(evidence, '$.metadata_dropped')), "
-            "count(json_extract(evidence, '$.storage_class_dropped')) FROM objects "
-            "WHERE state = 'done' AND evidence IS NOT NULL").fetchone()
-        return {"metadata": row[0], "storage_class": row[1]}
+        return self.done_evidence()[0]
+
+    def verification(self) -> dict[str, int]:
+        """Copied objects by what proved them: against a value the source published, or their size only."""
+        return self.done_evidence()[1]
 
     def failure_classes(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT error_class, count(*) FROM objects WHERE state = 'failed' "

@@ -146,8 +146,8 @@ class Runner:
         self.on_event(self.sampler.snapshot())
         attempts = {**self.journal.attempt_totals(), "retries_now": self.counters.retries,
                     "found_at_destination_now": self.counters.found_objects}
-        summary = Summary(status, counts, time.monotonic() - self.counters.started, self.journal.not_carried(),
-                          attempts, self.journal.verification())
+        lost, proven = self.journal.done_evidence()
+        summary = Summary(status, counts, time.monotonic() - self.counters.started, lost, attempts, proven)
         self.on_event(TaskFinished(status, {k: v[0] for k, v in counts.items()},
                                    {k: v[1] for k, v in counts.items()}, round(summary.elapsed, 2),
                                    not_carried=summary.not_carried, attempts=attempts,
