@@ -18,7 +18,8 @@ from typing import Any
 
 from wizard.crc64 import Crc64
 from wizard.engine.events import Counters
-from wizard.engine.journal import Journal, Todo
+from wizard.engine.journal import Todo
+from wizard.engine.ledger import Ledger
 from wizard.engine.limits import Limits, object_started
 from wizard.engine.multipart import MAX_ATTEMPTS, MultipartCopier, _Count, backoff, part_size_for  # noqa: F401
 from wizard.engine.verify import (
@@ -54,10 +55,10 @@ class Result:
 class Copier(MultipartCopier):
     """Copies objects between two stores under shared limits; one instance serves a whole task."""
 
-    def __init__(self, src: Store, dst: Store, journal: Journal, limits: Limits, counters: Counters, *,
+    def __init__(self, src: Store, dst: Store, ledger: Ledger, limits: Limits, counters: Counters, *,
                  dst_prefix: str = "", verify: str = "checksum", part_size: int = 16 * 1024 * 1024,
                  threshold: int = 64 * 1024 * 1024, streams: int = 32, storage_class: str = "") -> None:
-        self.src, self.dst, self.journal, self.limits, self.counters = src, dst, journal, limits, counters
+        self.src, self.dst, self.ledger, self.limits, self.counters = src, dst, ledger, limits, counters
         self.dst_prefix = dst_prefix
         self.storage_class = storage_class or None
         self.checksum = verify == "checksum"

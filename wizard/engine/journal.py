@@ -418,8 +418,11 @@ class Journal:
     def save_upload(self, object_id: int, key: str, upload_id: str, part_size: int,
                     source_etag: str | None = None) -> None:
         with self.db:
+            # A stale attempt (a worker that ran a shard twice) never turns a done object back into work.
+            if not self.db.execute("UPDATE objects SET state = 'copying' WHERE id = ? AND state != 'done'",
+                                   (object_id,)).rowcount:
+                return
             self.db.execute("DELETE FROM parts WHERE object_id = ?", (object_id,))
-            self.db.execute("UPDATE objects SET state = 'copying' WHERE id = ?", (object_id,))
             self.db.execute("INSERT OR REPLACE INTO uploads VALUES(?, ?, ?, ?, ?, ?)",
                             (object_id, key, upload_id, part_size, time.time(), source_etag))
 
@@ -430,9 +433,10 @@ class Journal:
         return (row[0], row[1], row[2]) if row else None
 
     def save_part(self, object_id: int, number: int, etag: str, size: int, crc64: int | None = None) -> None:
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO parts VALUES(?, ?, ?, ?, ?)",
-                            (object_id, number, etag, size, None if crc64 is None else str(crc64)))
+        with self.db:   # only for an upload still recorded (not one a done outcome has closed)
+            self.db.execute("INSERT OR REPLACE INTO parts SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM uploads "
+                            "WHERE object_id = ?)", (object_id, number, etag, size,
+                                                     None if crc64 is None else str(crc64), object_id))
 
     def parts_for(self, object_id: int) -> dict[int, tuple[str, int, int | None]]:
         """Verified parts: number -> (etag, size, CRC-64 of the part or None)."""

@@ -14,7 +14,8 @@ from typing import Any
 
 from wizard.crc64 import Crc64, combine
 from wizard.engine.events import Counters
-from wizard.engine.journal import Journal, Todo
+from wizard.engine.journal import Todo
+from wizard.engine.ledger import Ledger
 from wizard.engine.limits import Limits
 from wizard.engine.verify import (
     OrderedFeed,
@@ -47,11 +48,11 @@ def part_size_for(size: int, wanted: int, max_parts: int = 10_000, min_size: int
 
 
 class MultipartCopier:
-    """Multipart copies for ``Copier``, which provides the stores, the journal and the metered stream."""
+    """Multipart copies for ``Copier``, which provides the stores, the ledger and the metered stream."""
 
     src: Store
     dst: Store
-    journal: Journal
+    ledger: Ledger
     limits: Limits
     counters: Counters
     dst_prefix: str
@@ -108,7 +109,7 @@ class MultipartCopier:
         if head is None:
             raise object_failed("not-found", "NoSuchKey", f"{todo.key}: the source object is gone")
         size = head.size
-        recorded = self.journal.upload_for(todo.id)
+        recorded = self.ledger.upload_for(todo.id)
         verified: dict[int, tuple[str, int, int | None]] = {}
         upload_id = ""
         part_size, same_layout = await self._layout(todo, head)
@@ -125,10 +126,10 @@ class MultipartCopier:
             if present is None or old_size != part_size or old_etag != head.etag:
                 if present is not None:
                     await self.dst.abort_upload(key, upload_id)
-                self.journal.drop_upload(todo.id)
+                self.ledger.drop_upload(todo.id)
                 upload_id = ""
             else:
-                verified = {n: v for n, v in self.journal.parts_for(todo.id).items() if present.get(n) == v[:2]}
+                verified = {n: v for n, v in self.ledger.parts_for(todo.id).items() if present.get(n) == v[:2]}
         self.multipart_keys.add(key)
         if not upload_id:
             await self._abort_unrecorded(key)   # left by an earlier run that was killed mid-create
@@ -137,7 +138,7 @@ class MultipartCopier:
                                                      metadata=head.metadata if keeps else None,
                                                      headers=head.content_headers if keeps else None,
                                                      storage_class=self._storage_class(head).storage_class)
-            self.journal.save_upload(todo.id, key, upload_id, part_size, head.etag)
+            self.ledger.save_upload(todo.id, key, upload_id, part_size, head.etag)
         count = -(-size // part_size) or 1
         gate = asyncio.Semaphore(PART_CONCURRENCY)
         reused = len(verified)
@@ -153,7 +154,7 @@ class MultipartCopier:
             async with gate:
                 etag, part_crc = await self._part(todo, key, upload_id, number, start, length, head.etag, feed)
             verified[number] = (etag, length, part_crc)
-            self.journal.save_part(todo.id, number, etag, length, part_crc)
+            self.ledger.save_part(todo.id, number, etag, length, part_crc)
 
         tasks = [asyncio.ensure_future(one(n)) for n in range(1, count + 1)]
         try:
@@ -177,7 +178,7 @@ class MultipartCopier:
                 proofs.append(whole[0])
         except StorageError:
             await self.dst.abort_upload(key, upload_id)
-            self.journal.drop_upload(todo.id)
+            self.ledger.drop_upload(todo.id)
             raise
         # The upload record stays until the outcome is recorded with it, so a stop right after this is resumed
         # by finding the completed object instead of sending it again.
@@ -238,7 +239,7 @@ class MultipartCopier:
         """The evidence for an upload an earlier attempt completed (every part recorded, the destination holding
         their multipart ETag and the size), proven as a fresh copy is; None when it is not there."""
         count = -(-head.size // part_size) or 1
-        parts = self.journal.parts_for(todo.id)
+        parts = self.ledger.parts_for(todo.id)
         if sorted(parts) != list(range(1, count + 1)):
             return None
         expected = composite_etag(parts[n][0] for n in range(1, count + 1))
@@ -301,17 +302,17 @@ class MultipartCopier:
 
     async def _give_up_upload(self, todo: Todo) -> None:
         """An object that failed for good leaves no multipart upload behind."""
-        recorded = self.journal.upload_for(todo.id)
+        recorded = self.ledger.upload_for(todo.id)
         if recorded:
             try:
                 await self.dst.abort_upload(self.dst_prefix + todo.key, recorded[0])
             except StorageError:
                 return  # kept in the journal: the end-of-task sweep tries again
-            self.journal.drop_upload(todo.id)
+            self.ledger.drop_upload(todo.id)
 
     async def _abort_unrecorded(self, key: str) -> None:
-        """Abort the uploads at ``key`` that no journal row knows (a cancel or a kill between create and record)."""
-        known = {u[2] for u in self.journal.uploads()}
+        """Abort the uploads at ``key`` that the ledger does not know (a cancel or a kill between create and record)."""
+        known = {u[2] for u in self.ledger.uploads()}
         for upload in await self.dst.list_uploads(key):
             if upload.key == key and upload.upload_id not in known:
                 await self.dst.abort_upload(key, upload.upload_id)
@@ -323,7 +324,7 @@ class MultipartCopier:
         async def one(object_id: int, key: str, upload_id: str) -> None:
             try:
                 await self.dst.abort_upload(key, upload_id)
-                self.journal.drop_upload(object_id)
+                self.ledger.drop_upload(object_id)
             except StorageError:
                 pass
         async def sweep(key: str) -> None:
@@ -331,7 +332,7 @@ class MultipartCopier:
                 await self._abort_unrecorded(key)
             except StorageError:
                 pass
-        uploads = self.journal.uploads() if recorded else []
+        uploads = self.ledger.uploads() if recorded else []
         keys, self.multipart_keys = self.multipart_keys, set()
         if uploads or keys:
             await asyncio.wait_for(asyncio.gather(*(one(*u) for u in uploads), *(sweep(k) for k in keys)), timeout)

@@ -12,23 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.engine.copier import Copier, Result
 from wizard.engine.events import Counters, ObjectFailed, Sampler, TaskFinished
+from wizard.engine.executors import Executor, InProcess
 from wizard.engine.journal import Journal, Outcome, Todo
 from wizard.engine.limits import Limits
 from wizard.engine.planner import Planner
-from wizard.errors import Action, StorageError, object_failed, task_stopped
+from wizard.engine.shard import CopySettings
+from wizard.errors import Action, StorageError, task_stopped
 from wizard.storage.base import Store
 from wizard.task import TaskSpec
 
 EventSink = Callable[[Any], None]
 log = logging.getLogger(__name__)
-SHARD = 1000            # objects fetched from the journal per dispatch round
 FLUSH_EVERY = 0.2       # seconds between journal batches
 START_ATTEMPTS = 3      # a store that cannot be reached at the start is retried this often before the task stops
-# Objects dispatched ahead of the journal's mark: a run stopped without recording their outcomes may have sent
-# them, so the next run looks at the destination before sending those again (one HEAD each, no more).
-MARK_AHEAD = 64
 
 
 async def stores_ready(src: Store, dst: Store, on_retry: Callable[[], None] = lambda: None) -> None:
@@ -81,7 +78,8 @@ class Runner:
     """One run of a task against a journal. ``limits`` may be shared between tasks of one agent."""
 
     def __init__(self, spec: TaskSpec, src: Store, dst: Store, journal: Journal, *, limits: Limits | None = None,
-                 on_event: EventSink | None = None, report_every: float = 0.5) -> None:
+                 on_event: EventSink | None = None, report_every: float = 0.5,
+                 executor: Executor | None = None) -> None:
         self.spec, self.src, self.dst, self.journal = spec, src, dst, journal
         o = spec.options
         self.limits = limits or Limits(o.qps_limit, o.bandwidth_limit)
@@ -89,13 +87,15 @@ class Runner:
         self.report_every = report_every
         self.counters = Counters()
         self.sampler = Sampler(self.counters, limits=lambda: (self.limits.requests.rate, self.limits.bytes.rate))
-        self.copier = Copier(src, dst, journal, self.limits, self.counters, dst_prefix=spec.destination.prefix,
-                             verify=o.verify, part_size=o.part_size, threshold=o.multipart_threshold,
-                             streams=o.concurrency, storage_class=o.storage_class)
+        self.settings = CopySettings.of(spec)
+        # The journal is this process's ledger: the in-process executor copies with this copier, and every
+        # executor's recorded uploads are aborted through it at the task's end.
+        self.copier = self.settings.copier(src, dst, journal, self.limits, self.counters)
+        self.executor: Executor = executor or InProcess()
         self._outcomes: list[Outcome] = []
         self._retries_recorded = 0
-        self._wake = asyncio.Event()
-        self._fatal: StorageError | None = None
+        self.wake = asyncio.Event()
+        self.fatal: StorageError | None = None
         # Set before cancelling for a pause: recorded multipart uploads stay for the resumed run to finish.
         self.keep_uploads = False
         # Set when the caller ran stores_ready itself (the CLI does, before it writes a journal): not twice.
@@ -120,12 +120,12 @@ class Runner:
             await self.preflight()
         self._load_counters()
         planner = Planner(self.src, self.dst, self.journal, self.spec.options, self.spec.source.prefix,
-                          self.spec.destination.prefix, self.counters, self._wake, self.limits)
+                          self.spec.destination.prefix, self.counters, self.wake, self.limits)
         plan_task = asyncio.create_task(planner.run())
         flusher = asyncio.create_task(self._flush_loop())
         reporter = asyncio.create_task(self._report_loop())
         try:
-            await self._dispatch(plan_task)
+            await self.executor.run(self, plan_task)
             self._flush()
             await self.copier.abort_all()
         except BaseException:
@@ -159,82 +159,24 @@ class Runner:
         load_counters(self.counters, self.journal)
         self.sampler.rebase()   # what earlier runs did is no rate of this one
 
-    async def _dispatch(self, plan_task: asyncio.Task[None]) -> None:
-        objects = asyncio.Semaphore(self.spec.options.concurrency)
-        running: set[asyncio.Task[None]] = set()
-        after = 0
-        unseen = mark = int(self.journal.get("dispatched") or 0)   # the stopped run's mark
-        try:
-            while True:
-                if self._fatal:
-                    raise self._fatal
-                self._wake.clear()
-                rows = self.journal.next_todo(after, SHARD)
-                if rows:
-                    after = rows[-1].id
-                    for i, todo in enumerate(rows):
-                        todo.maybe_sent = todo.id <= unseen
-                        if todo.id > mark:
-                            mark = rows[min(i + MARK_AHEAD, len(rows) - 1)].id
-                            self.journal.set_meta("dispatched", str(mark))
-                        await objects.acquire()
-                        if self._fatal:
-                            objects.release()
-                            raise self._fatal
-                        t = asyncio.create_task(self._one(todo, objects))
-                        running.add(t)
-                        t.add_done_callback(running.discard)
-                    continue
-                if plan_task.done():
-                    plan_task.result()  # a planner failure stops the task
-                    if not self.journal.next_todo(after, 1):
-                        break
-                    continue
-                waiter = asyncio.create_task(self._wake.wait())
-                await asyncio.wait({waiter, plan_task}, return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
-            while running:
-                await asyncio.wait(set(running))
-            if self._fatal:
-                raise self._fatal
-        except BaseException:
-            for t in running:
-                t.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
-            raise
-
-    async def _one(self, todo: Todo, objects: asyncio.Semaphore) -> None:
-        self.counters.in_flight += 1
-        try:
-            result = await self.copier.copy(todo)
-            self._record(todo, result)
-        except StorageError as exc:  # action TASK: the whole task stops
-            if self._fatal is None:
-                self._fatal = exc
-            self._wake.set()
-        except Exception as exc:  # a bug must not lose the object silently: it fails, visibly, and can be retried
-            log.exception("copying %s failed unexpectedly", todo.key)
-            self._record(todo, Result(False, 1, error=object_failed(
-                "internal", type(exc).__name__, f"{todo.key}: unexpected {type(exc).__name__} while copying "
-                "(run with --debug for details)")))
-        finally:
-            self.counters.in_flight -= 1
-            objects.release()
-
-    def _record(self, todo: Todo, result: Result) -> None:
+    def record(self, todo: Todo, outcome: Outcome) -> None:
+        """An object's outcome: counted now, into the journal with the next batch, failures announced."""
         c = self.counters
-        if result.ok:
+        if outcome.state == "done":
             c.done_objects += 1
             c.done_bytes += max(todo.size, 0)
-            self._outcomes.append(Outcome(todo.id, "done", result.attempts, result.evidence))
-            return
-        exc = result.error
-        assert exc is not None
-        c.failed_objects += 1
-        c.failed_bytes += max(todo.size, 0)
-        self._outcomes.append(Outcome(todo.id, "failed", result.attempts, None, exc.error_class, exc.code,
-                                      exc.message))
-        self.on_event(ObjectFailed(todo.key, todo.size, exc.error_class, exc.code, exc.message, result.attempts))
+        else:
+            c.failed_objects += 1
+            c.failed_bytes += max(todo.size, 0)
+            self.on_event(ObjectFailed(todo.key, todo.size, outcome.error_class or "", outcome.error_code or "",
+                                       outcome.message or "", outcome.attempts))
+        self._outcomes.append(outcome)
+
+    def stop_with(self, exc: StorageError) -> None:
+        """The task cannot go on (credentials refused, a store gone): the executor's dispatch raises it."""
+        if self.fatal is None:
+            self.fatal = exc
+        self.wake.set()
 
     def _flush(self) -> None:
         retries = self.counters.retries - self._retries_recorded
