@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -57,6 +58,7 @@ class FaultProxy(LoopServer):
         self.writes: Counter[str] = Counter()                 # key -> objects written (PUT or multipart complete)
         self.parts: Counter[tuple[str, int]] = Counter()      # (key, part number) -> part uploads that succeeded
         self.injected: Counter[str] = Counter()               # fault kind -> how many were injected
+        self.stamps: list[float] = []                          # monotonic arrival time of every request
         self.held = threading.Event()                         # set when a held Complete answer is waiting
         self.release = threading.Event()                      # set by the test to let held answers go
         self._seen: Counter[tuple[str, str]] = Counter()
@@ -69,6 +71,7 @@ class FaultProxy(LoopServer):
             self.writes.clear()
             self.parts.clear()
             self.injected.clear()
+            self.stamps.clear()
             self._seen.clear()
         self.held.clear()
         self.release.clear()
@@ -131,6 +134,7 @@ class FaultProxy(LoopServer):
         method = request.method
         with self._lock:
             self.requests[(method, key)] += 1
+            self.stamps.append(time.monotonic())
         is_write = method == "PUT" and key
         listing = method == "GET" and not key and "list-type" in request.query
         ranged = method == "GET" and bool(key) and "Range" in request.headers

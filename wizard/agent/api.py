@@ -89,7 +89,9 @@ def make_app(agent: Agent, token: str) -> web.Application:
         return web.json_response({"version": __version__, "pid": os.getpid(), "started": started,
                                   "tasks": len(agent.tasks), "streams": streams,
                                   "connections": None if budget is None else {"total": budget.total,
-                                                                              "free": budget.free}})
+                                                                              "free": budget.free},
+                                  "cluster": None if agent.master is None else {
+                                      "scheduler": agent.master.address, "workers": agent.master.rows(None)}})
 
     r.add_get("/v1/openapi.json", get_doc)
     r.add_get("/v1/agent", get_agent)

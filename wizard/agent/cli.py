@@ -29,7 +29,6 @@ from wizard.engine.journal import Journal
 from wizard.errors import InputError, MigrationError, StorageError, check_error_class
 from wizard.paths import journal_path
 from wizard.storage.base import Store
-from wizard.storage.factory import make_store
 from wizard.task import TaskSpec, load_task
 
 OK, COULD_NOT_RUN, BAD_INPUT, FAILED_OBJECTS, INTERRUPTED = 0, 1, 2, 3, 130
@@ -58,6 +57,35 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=0, help="port (default 0: a free one, printed on start)")
     sp.add_argument("--detach", action="store_true", help="run in the background and write a pid file")
     sp.add_argument("--debug", action="store_true", help="log details")
+    sp.add_argument("--cluster", action="store_true", help="also be the master of a migration cluster: a "
+                    "scheduler that worker servers join (TLS with the cluster's own certificates)")
+    sp.add_argument("--listen", metavar="MASTER_PRIVATE_IP", help="with --cluster: the private IP workers reach "
+                    "this server at (the agent's API stays on --host)")
+    sp.add_argument("--cluster-port", type=int, default=None, metavar="PORT",
+                    help="with --cluster: the scheduler's port (default 8786)")
+    wp = sub.add_parser("worker", help="be a worker server of a migration cluster",
+                        description="Join the cluster a join file names and copy the shards its master hands out, "
+                        "until SIGTERM (which lets running shards finish their objects under way). Reconnects by "
+                        "itself when the master restarts.")
+    wp.add_argument("--join", required=True, metavar="FILE", help="the join file written on the master by "
+                    "`migration-agent cluster join-file`")
+    wp.add_argument("--listen", metavar="IP", help="this worker's address the master reaches it at (default: the "
+                    "address this server reaches the master from)")
+    wp.add_argument("--port", type=int, default=0, help="this worker's port (default 0: a free one)")
+    wp.add_argument("--slots", type=int, default=2, help="shards copied at once (default 2; each runs the task's "
+                    "concurrency)")
+    wp.add_argument("--debug", action="store_true", help="log details")
+    cp = sub.add_parser("cluster", help="the migration cluster this server is the master of",
+                        description="Files for the migration cluster this server is the master of.")
+    csub = cp.add_subparsers(dest="cluster_command", required=True, parser_class=_Parser)
+    jp = csub.add_parser("join-file", help="write a join file for a worker server (mode 0600)",
+                         description="Write what a worker needs to join this server's cluster (the scheduler's "
+                         "address, the cluster's CA, a worker certificate and its key) into one file, mode 0600. "
+                         "It holds no storage credential.")
+    jp.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+    jp.add_argument("--listen", metavar="MASTER_PRIVATE_IP", help="the master's private IP, when no "
+                    "`serve --cluster` has run here yet")
+    jp.add_argument("--cluster-port", type=int, default=None, metavar="PORT", help="the scheduler's port")
     sub.add_parser("token", help="print the path of the agent's token file",
                    description="Print the path of the agent's token file (the bearer token for its API).")
     for name, text in (("run", "run (or resume) a task in the foreground"),
@@ -151,9 +179,9 @@ def format_duration(seconds: float) -> str:
 
 async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str, src: Store, dst: Store,
                retries: int) -> int:
-    from wizard.engine.runner import Runner
+    from wizard.agent.compose import runner_for
 
-    runner = Runner(spec, src, dst, journal, on_event=out.event)
+    runner = runner_for(spec, journal, src, dst, on_event=out.event)
     runner.stores_checked = True      # _ready_stores did, before the journal was written
     runner.counters.retries += retries   # and its retries are this run's
     summary = await runner.run()
@@ -181,8 +209,9 @@ async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str, sr
 
 
 async def _check(spec: TaskSpec, out: Output) -> int:
-    src = make_store(spec.source, "source")
-    dst = make_store(spec.destination, "destination")
+    from wizard.agent.compose import stores_for
+
+    src, dst = stores_for(spec)
     try:
         for store in (src, dst):
             await store.open()
@@ -297,7 +326,11 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
     if args.command == "serve":
         from wizard.agent.server import serve
 
-        return await serve(args.host, args.port, sys.stdout, args.debug)
+        return await serve(args.host, args.port, sys.stdout, args.debug, cluster=_cluster_args(args))
+    if args.command == "worker":
+        return await _worker(args)
+    if args.command == "cluster":
+        return _join_file(args, out)
     spec = load_task(args.task)
     jpath = Path(args.journal) if args.journal else default_journal(spec)
     # Every argument is checked before anything is written: the output file, the class, then the stores.
@@ -343,10 +376,10 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
 async def _ready_stores(spec: TaskSpec) -> tuple[Store, Store, int]:
     """Both stores, their credentials resolved (InputError: exit 2) and reached (StorageError: exit 1), before a
     run writes its journal: a task that cannot run leaves nothing behind."""
+    from wizard.agent.compose import stores_for
     from wizard.engine.runner import stores_ready
 
-    src = make_store(spec.source, "source", connections=spec.options.concurrency * 2)
-    dst = make_store(spec.destination, "destination", connections=spec.options.concurrency * 2)
+    src, dst = stores_for(spec, connections=spec.options.concurrency * 2)
     retries = 0
 
     def retried() -> None:
@@ -361,6 +394,53 @@ async def _ready_stores(spec: TaskSpec) -> tuple[Store, Store, int]:
             await store.close()
         raise
     return src, dst, retries
+
+
+def _cluster_args(args: argparse.Namespace) -> tuple[str, int] | None:
+    """``serve --cluster --listen IP [--cluster-port N]``, checked before anything starts."""
+    from wizard.agent.server import check_port
+    from wizard.cluster.files import DEFAULT_PORT, check_listen
+
+    if not args.cluster:
+        if args.listen or args.cluster_port is not None:
+            raise InputError("--listen and --cluster-port belong to --cluster: add --cluster to be a master")
+        return None
+    if not args.listen:
+        raise InputError("--cluster needs --listen MASTER_PRIVATE_IP: the address worker servers reach this one at")
+    port = DEFAULT_PORT if args.cluster_port is None else check_port(args.cluster_port)
+    if port == 0:
+        raise InputError("--cluster-port: give a fixed port (workers' join files name it), like 8786")
+    return check_listen(args.listen), port
+
+
+async def _worker(args: argparse.Namespace) -> int:
+    from wizard.agent.server import check_port
+    from wizard.cluster.files import check_listen, read_join, route_to
+    from wizard.cluster.worker import serve as serve_worker
+
+    check_port(args.port)
+    if not 1 <= args.slots <= 64:
+        raise InputError(f"--slots: expected 1 to 64 shards at once, got {args.slots}")
+    join = read_join(Path(args.join))
+    host = check_listen(args.listen) if args.listen else route_to(join["scheduler"])
+    return await serve_worker(join, host, args.port, args.slots, sys.stderr)
+
+
+def _join_file(args: argparse.Namespace, out: Output) -> int:
+    from wizard.agent.server import check_port
+    from wizard.cluster.files import check_listen, load_or_create, write_private
+
+    target = Path(args.output)
+    if target.is_dir():
+        raise InputError(f"-o: {target} is a folder; give a file name, like {target / 'worker.join'}")
+    if not target.absolute().parent.is_dir():
+        raise InputError(f"-o: the folder {target.absolute().parent} does not exist")
+    port = None if args.cluster_port is None else check_port(args.cluster_port)
+    cluster = load_or_create(check_listen(args.listen) if args.listen else None, port or None)
+    write_private(target, json.dumps(cluster.join(), indent=1))
+    out.say(f"wrote {target} (mode 0600) for the cluster at {cluster.address}: copy it to a worker server and "
+            f"start there: migration-agent worker --join {target.name}")
+    return OK
 
 
 def _has_run(journal: Journal) -> bool:

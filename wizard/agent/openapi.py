@@ -39,13 +39,21 @@ SCHEMAS: dict[str, Any] = {
     "Limits": _obj(["qps_limit", "bandwidth_limit"],
                    qps_limit={**NUM, "description": "requests per second for the task, 0 = no limit"},
                    bandwidth_limit={**INT, "description": "bytes per second, 0 = no limit"}),
-    "Worker": _obj(["id", "host", "state", "objects_in_flight", "rate_objects", "rate_bytes"], id=STR, host=STR,
-                   state={"type": "string", "enum": ["busy", "idle"]}, objects_in_flight=INT, rate_objects=NUM,
-                   rate_bytes=NUM),
+    "Worker": _obj(["id", "host", "state", "objects_in_flight", "rate_objects", "rate_bytes", "last_heartbeat"],
+                   id=STR, host=STR, state={"type": "string", "enum": ["busy", "idle"]}, objects_in_flight=INT,
+                   rate_objects=NUM, rate_bytes=NUM,
+                   objects_done={**INT, "description": "objects this worker copied in this run (cluster only)"},
+                   last_heartbeat={**TIME, "description": "the worker's last report for this task (null: this "
+                                   "agent itself, or no report yet)"}),
+    "Cluster": {**_obj(["mode", "scheduler", "workers", "waiting"], mode={"type": "string", "enum": ["cluster"]},
+                       scheduler={"type": "string", "description": "tls://MASTER_PRIVATE_IP:PORT"}, workers=INT,
+                       waiting={"type": "boolean", "description": "the task runs but no worker has joined"},
+                       message={"type": "string", "description": "why the task waits"}),
+                "nullable": True, "description": "null in local mode (this agent copies)"},
     "Task": _obj(
         ["id", "name", "identity", "source", "destination", "credentials", "state", "color", "pass", "created",
          "started", "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
-         "failure_classes", "attempts", "actions", "bars", "limits", "workers"],
+         "failure_classes", "attempts", "actions", "bars", "limits", "workers", "cluster"],
         id=STR, name=STR, identity={"type": "string", "description": "the same for the same source, destination "
                                     "and filters"},
         source=STR, destination=STR, state={"type": "string", "enum": STATES},
@@ -85,7 +93,7 @@ SCHEMAS: dict[str, Any] = {
                   "description": "what the last run that ended did: files copied, skipped and failed by it (for a "
                                  "retry: still failing of the retried), for a pass the files found unchanged"},
         limits=_ref("Limits"),
-        workers={"type": "array", "items": _ref("Worker")}),
+        workers={"type": "array", "items": _ref("Worker")}, cluster=_ref("Cluster")),
     "TaskList": _obj(["tasks"], tasks={"type": "array", "items": _ref("Task")}),
     "NewTask": _obj(["task"], task={"type": "string", "description": "the task file's TOML text (credentials "
                                     "as env:/keyring: references, absolute local paths)"},
@@ -127,7 +135,11 @@ SCHEMAS: dict[str, Any] = {
                   tasks=INT, streams={**INT, "description": "event streams connected now"},
                   connections={"type": "object", "nullable": True, "description": "store connections all tasks "
                                "share (from the open-file limit); a task that does not fit waits queued",
-                               "properties": {"total": INT, "free": INT}}),
+                               "properties": {"total": INT, "free": INT}},
+                  cluster={**_obj(["scheduler", "workers"], scheduler=STR,
+                                  workers={"type": "array", "items": _ref("Worker")}),
+                           "nullable": True, "description": "the cluster this agent is the master of (serve "
+                           "--cluster): its scheduler and the workers connected now; null in local mode"}),
 }
 
 _ERRORS = {"400": _json(_ref("Error"), "bad input: the message names the field"),

@@ -112,8 +112,9 @@ def check_host(host: str, out: TextIO) -> None:
                   "the token controls this agent, and the traffic is not encrypted (prefer an SSH tunnel)\n")
 
 
-async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
-    """Run the agent until SIGINT/SIGTERM."""
+async def serve(host: str, port: int, out: TextIO, debug: bool = False,
+                cluster: tuple[str, int] | None = None) -> int:
+    """Run the agent until SIGINT/SIGTERM; with ``cluster`` (listen IP, port) also the cluster's scheduler."""
     check_port(port)
     check_host(host, out)
     folder = agent_dir()
@@ -126,7 +127,14 @@ async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
     files = raise_open_file_limit()
     budget = ConnectionBudget(connection_budget(files))
     log.info("store connections for all tasks together: %d", budget.total)
-    agent = Agent(folder, budget)
+    master = None
+    if cluster is not None:
+        from wizard.cluster.files import load_or_create
+        from wizard.cluster.master import Master
+
+        master = Master(load_or_create(*cluster))
+        await master.start()
+    agent = Agent(folder, budget, master)
     app = make_app(agent, token)
     clients = ClientGuard(total=min(TOTAL, max(16, files // 8)))
     app.middlewares.insert(0, clients.middleware)
@@ -152,6 +160,9 @@ async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
     tmp.write_text(json.dumps(info), encoding="utf-8")
     os.replace(tmp, address_file())
     out.write(f"listening on {url}\ntoken file: {token_file()}\n")
+    if master is not None:
+        out.write(f"cluster scheduler on {master.address} (TLS); write a worker's join file with: "
+                  "migration-agent cluster join-file -o worker.join\n")
     out.flush()
     log.info("agent %s listening on %s", __version__, url)
     stop = asyncio.Event()
@@ -167,6 +178,8 @@ async def serve(host: str, port: int, out: TextIO, debug: bool = False) -> int:
             os.remove(address_file())
         await runner.cleanup()   # streams and requests end first: they read the journals closed next
         await agent.shutdown()
+        if master is not None:
+            await master.close()
         if lock is not None:
             os.close(lock)
     return 0

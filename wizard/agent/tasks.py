@@ -21,8 +21,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from wizard.agent.compose import runner_for, stores_for
 from wizard.agent.preflight import Check, run_checks, store_check, write_probe
 from wizard.agent.resources import ConnectionBudget
 from wizard.agent.streams import Broadcaster
@@ -36,6 +37,9 @@ from wizard.secrets import Credentials, KeyringUnavailable, SecretNotHeld
 from wizard.storage.base import Store
 from wizard.storage.factory import make_store
 from wizard.task import TaskSpec, check_qps, parse_location, parse_rate, parse_task_text
+
+if TYPE_CHECKING:
+    from wizard.cluster.master import Master
 
 log = logging.getLogger(__name__)
 COLORS = {"completed": "green", "completed_with_failures": "yellow", "failed": "red"}
@@ -108,9 +112,11 @@ class TaskState:
 class ManagedTask:
     """One task: its spec, state, journal and (while it runs) its Runner."""
 
-    def __init__(self, folder: Path, spec: TaskSpec, st: TaskState, budget: ConnectionBudget | None = None) -> None:
+    def __init__(self, folder: Path, spec: TaskSpec, st: TaskState, budget: ConnectionBudget | None = None,
+                 master: Master | None = None) -> None:
         self.folder, self.spec, self.st = folder, spec, st
         self.budget = budget            # the agent's store connections, shared by its tasks
+        self.master = master            # the cluster's scheduler when the agent serves one: shards go there
         self._queued = False            # started, waiting for connections to come free
         self.journal = Journal(st.journal, spec.identity(), spec.name)
         self.runner: Runner | None = None
@@ -155,15 +161,14 @@ class ManagedTask:
             need = self.spec.options.concurrency * 4      # two stores, concurrency x 2 connections each
             if self.budget is not None:
                 need = self.budget.fit(need)
-            src = make_store(self.spec.source, "source", connections=max(1, need // 2))
-            dst = make_store(self.spec.destination, "destination", connections=max(1, need // 2))
+            src, dst = stores_for(self.spec, connections=max(1, need // 2))
+            qps, bandwidth = self.limits()
+            self.runner = runner_for(self.spec, self.journal, src, dst, limits=Limits(qps, bandwidth),
+                                     on_event=self._on_event, master=self.master, report_every=0.5)
         except MigrationError as exc:
             self.journal.unlock()
             self._end("failed", _error(exc))
             return
-        qps, bandwidth = self.limits()
-        self.runner = Runner(self.spec, src, dst, self.journal, limits=Limits(qps, bandwidth),
-                             on_event=self._on_event, report_every=0.5)
         self._queued = self.budget is not None and not self.budget.available(need)
         self._set_state("queued" if self._queued else "running")
         self.job = asyncio.create_task(self._drive(self.runner, src, dst, need))
@@ -401,10 +406,28 @@ class ManagedTask:
             "actions": allowed_actions(state, progress["objects"]["failed"]),
             "bars": bars(state, progress), "last_run": self.st.last_run,
             "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth},
-            "workers": [{"id": "local", "host": socket.gethostname(), "state": "busy" if runner else "idle",
-                         "objects_in_flight": counters.in_flight if runner else 0,
-                         "rate_objects": progress["rate_objects"], "rate_bytes": progress["rate_bytes"]}],
+            **self._where(runner, counters, progress),
         }
+
+    def _where(self, runner: Runner | None, counters: Counters, progress: dict[str, Any]) -> dict[str, Any]:
+        """Who copies: one row per cluster worker (and ``cluster``: its scheduler, how many workers, whether
+        the task waits for one), or this agent's own row in local mode (``cluster`` null)."""
+        status = runner.executor.status() if runner is not None else None
+        if status is None and self.master is not None:
+            n = len(list(self.master.workers()))
+            status = {"mode": "cluster", "scheduler": self.master.address, "workers": n, "waiting": False,
+                      "rows": self.master.rows(None)}
+        if status is not None:
+            rows = status.pop("rows")
+            if status["waiting"]:
+                status["message"] = ("no worker has joined the cluster: the task waits for one (start "
+                                     "`migration-agent worker --join FILE` on a worker server)")
+            return {"workers": rows, "cluster": status}
+        return {"workers": [{"id": "local", "host": socket.gethostname(), "state": "busy" if runner else "idle",
+                             "objects_in_flight": counters.in_flight if runner else 0,
+                             "rate_objects": progress["rate_objects"], "rate_bytes": progress["rate_bytes"],
+                             "last_heartbeat": None}],
+                "cluster": None}
 
 
 def bars(state: str, progress: dict[str, Any]) -> dict[str, Any]:
@@ -448,9 +471,10 @@ class Agent:
     """Every task of one agent, kept under ``home`` (``tasks/<id>/``); journals live where the CLI keeps them,
         so ``migration-agent status TASK`` finds a task the agent ran."""
 
-    def __init__(self, home: Path, budget: ConnectionBudget | None = None) -> None:
+    def __init__(self, home: Path, budget: ConnectionBudget | None = None, master: Master | None = None) -> None:
         self.home = home
         self.budget = budget
+        self.master = master
         self.tasks: dict[str, ManagedTask] = {}
         (home / "tasks").mkdir(parents=True, exist_ok=True)
 
@@ -462,7 +486,7 @@ class Agent:
                 st = TaskState(**json.loads((folder / "state.json").read_text(encoding="utf-8")))
                 _valid_limits(st, folder)
                 spec = parse_task_text((folder / "task.toml").read_text(encoding="utf-8"), f"{folder}/task.toml")
-                task = ManagedTask(folder, spec, st, self.budget)
+                task = ManagedTask(folder, spec, st, self.budget, self.master)
             except (OSError, ValueError, TypeError, MigrationError) as exc:
                 log.error("task folder %s cannot be loaded, left as it is: %s", folder, exc)
                 continue
@@ -505,7 +529,8 @@ class Agent:
         try:
             (folder / "task.toml").write_text(spec.to_toml(), encoding="utf-8")
             task = ManagedTask(folder, spec, TaskState(task_id, spec.name,
-                                                       str(journal_path(spec.name, spec.identity()))), self.budget)
+                                                       str(journal_path(spec.name, spec.identity()))), self.budget,
+                               self.master)
             task.save()
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)   # no half-made task folder for the next start to trip on
@@ -540,8 +565,7 @@ class Agent:
         # Warned before "Create and start", by name: creating it would be refused.
         exists = [] if other is None else [Check("task-exists", False, exists_message(other), "exists", "exists",
                                                  detail={"task": other.spec.name}).to_json()]
-        src = make_store(spec.source, "source", credentials=creds.get("source"))
-        dst = make_store(spec.destination, "destination", credentials=creds.get("destination"))
+        src, dst = stores_for(spec, credentials=creds)
         try:
             for store in (src, dst):
                 await store.open()

@@ -93,6 +93,15 @@ class Throttle:
         if self._streak:
             self._streak -= 1
 
+    def remaining(self) -> float:
+        """Seconds the brake still holds (what a cluster's master hands to every worker)."""
+        return max(0.0, self._until - self._clock())
+
+    def hold(self, seconds: float) -> None:
+        """Brake for at least ``seconds`` from now: another process of the task was told to slow down."""
+        if seconds > 0:
+            self._until = max(self._until, self._clock() + seconds)
+
     async def wait(self) -> None:
         delay = self._until - self._clock()
         if delay > 0:

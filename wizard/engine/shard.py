@@ -72,7 +72,7 @@ class ShardResult:
     token: str                     # this attempt (Dask may run a shard twice, even at once)
     outcomes: list[Outcome] = field(default_factory=list)
     handed_back: list[int] = field(default_factory=list)   # not copied (stopped, draining): to be copied again
-    records: int = 0               # ledger records made (each was streamed to the master as it happened)
+    records: list[Record] = field(default_factory=list)   # ledger records the master had not acknowledged yet
     counters: dict[str, int] = field(default_factory=dict)
     fatal: tuple[str, str, str] | None = None   # (error class, code, message): the whole task cannot go on
     worker: str = ""
@@ -142,11 +142,7 @@ async def run_shard(shard: Shard, src: Store, dst: Store, limits: Limits, token:
     counters = counters or Counters()
     result = ShardResult(shard.run, shard.number, token)
 
-    def record(r: Record) -> None:
-        result.records += 1
-        on_record(r)
-
-    ledger = ShardLedger(dict(shard.uploads), record)
+    ledger = ShardLedger(dict(shard.uploads), on_record)
     copier = shard.settings.copier(src, dst, ledger, limits, counters)
     slots = asyncio.Semaphore(shard.settings.concurrency)
     running: dict[asyncio.Task[None], Todo] = {}
