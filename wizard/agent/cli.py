@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -95,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
                        ("export-failed", "write the failed objects to a CSV file")):
         sp = sub.add_parser(name, help=text, description=text, parents=[common])
         sp.add_argument("task", metavar="TASK", help="task file (TOML)")
+        if name in ("run", "retry-failed"):
+            sp.add_argument("--processes", type=int, default=0, metavar="N",
+                            help="copy in N local worker processes (every core of this machine: N = the number "
+                                 "of cores) instead of in this process")
         if name in ("retry-failed", "export-failed"):
             sp.add_argument("--class", dest="error_class", metavar="CLASS", help="only failures of this error class")
         if name == "export-failed":
@@ -178,13 +183,19 @@ def format_duration(seconds: float) -> str:
 
 
 async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str, src: Store, dst: Store,
-               retries: int) -> int:
+               retries: int, processes: int = 0) -> int:
     from wizard.agent.compose import runner_for
 
-    runner = runner_for(spec, journal, src, dst, on_event=out.event)
-    runner.stores_checked = True      # _ready_stores did, before the journal was written
-    runner.counters.retries += retries   # and its retries are this run's
-    summary = await runner.run()
+    async with contextlib.AsyncExitStack() as stack:
+        master = None
+        if processes:
+            from wizard.cluster.local import LocalWorkers
+
+            master = (await stack.enter_async_context(LocalWorkers(processes))).master
+        runner = runner_for(spec, journal, src, dst, on_event=out.event, master=master)
+        runner.stores_checked = True      # _ready_stores did, before the journal was written
+        runner.counters.retries += retries   # and its retries are this run's
+        summary = await runner.run()
     out.end_line()
     c = summary.counts
     if not out.as_json:
@@ -340,7 +351,10 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
         check_error_class(args.error_class, "--class")
     if args.command == "check":
         return await _check(spec, out)    # a check keeps nothing: no journal
-    if not args.journal and args.command in ("run", "status", "retry-failed", "export-failed"):
+    processes = getattr(args, "processes", 0)
+    if not 0 <= processes <= 256:
+        raise InputError(f"--processes: expected 1 to 256 worker processes (0: copy in this process), got {processes}")
+    if not args.journal and not processes and args.command in ("run", "status", "retry-failed", "export-failed"):
         code = await _via_agent(args, spec, out)
         if code is not None:
             return code
@@ -364,7 +378,7 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
             current = asyncio.current_task()
             assert current is not None and stores is not None
             _install_interrupt(current)  # type: ignore[arg-type]
-            return await _run(spec, journal, out, args.task, *stores)
+            return await _run(spec, journal, out, args.task, *stores, processes=args.processes)
         finally:
             journal.close()
     finally:
