@@ -11,10 +11,10 @@ from pathlib import Path
 from wizard.cluster.files import Cluster
 from wizard.cluster.master import Master
 from wizard.engine.journal import Journal, Outcome, Todo
-from wizard.engine.ledger import ShardLedger, Upload, apply, recorded_uploads
+from wizard.engine.ledger import ShardLedger, apply, recorded_uploads
 from wizard.engine.limits import Limits
 from wizard.engine.runner import Runner
-from wizard.engine.shard import CopySettings, Control, Shard, cut, run_shard
+from wizard.engine.shard import Control, CopySettings, Shard, cut, run_shard
 from wizard.storage.local import LocalStore
 from wizard.task import parse_task_text
 
