@@ -421,7 +421,7 @@ def _cluster_args(args: argparse.Namespace) -> tuple[str, int] | None:
         return None
     if not args.listen:
         raise InputError("--cluster needs --listen MASTER_PRIVATE_IP: the address worker servers reach this one at")
-    port = DEFAULT_PORT if args.cluster_port is None else check_port(args.cluster_port)
+    port = DEFAULT_PORT if args.cluster_port is None else check_port(args.cluster_port, "--cluster-port")
     if port == 0:
         raise InputError("--cluster-port: give a fixed port (workers' join files name it), like 8786")
     return check_listen(args.listen), port
@@ -449,7 +449,7 @@ def _join_file(args: argparse.Namespace, out: Output) -> int:
         raise InputError(f"-o: {target} is a folder; give a file name, like {target / 'worker.join'}")
     if not target.absolute().parent.is_dir():
         raise InputError(f"-o: the folder {target.absolute().parent} does not exist")
-    port = None if args.cluster_port is None else check_port(args.cluster_port)
+    port = None if args.cluster_port is None else check_port(args.cluster_port, "--cluster-port")
     cluster = load_or_create(check_listen(args.listen) if args.listen else None, port or None)
     write_private(target, json.dumps(cluster.join(), indent=1))
     out.say(f"wrote {target} (mode 0600) for the cluster at {cluster.address}: copy it to a worker server and "
@@ -498,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             check_port(args.port)     # before a detached child, a lock or a token exist
+            _cluster_args(args)
         except InputError as exc:
             sys.stderr.write(f"migration-agent: {exc}\n")
             return BAD_INPUT

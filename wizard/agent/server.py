@@ -94,10 +94,10 @@ def _setup_logging(debug: bool) -> None:
     logging.getLogger("aiohttp.server").setLevel(logging.DEBUG if debug else logging.CRITICAL)
 
 
-def check_port(port: object) -> int:
+def check_port(port: object, where: str = "--port") -> int:
     """A TCP port to listen on: 0 (a free one) to 65535; checked before the lock and the token are made."""
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise InputError(f"--port: expected a port number from 0 (any free port) to 65535, got {port!r}"[:120])
+        raise InputError(f"{where}: expected a port number from 0 (any free port) to 65535, got {port!r}"[:120])
     return port
 
 

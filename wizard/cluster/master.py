@@ -20,6 +20,7 @@ from wizard.cluster.files import Cluster, security
 from wizard.engine.journal import Outcome, Todo
 from wizard.engine.ledger import apply, recorded_uploads
 from wizard.engine.shard import SHARED_COUNTERS
+from wizard.errors import MigrationError
 
 if TYPE_CHECKING:
     from wizard.engine.runner import Runner
@@ -158,7 +159,14 @@ class Master:
                               "distributed.comm.require-encryption": True}):
             self.scheduler = Scheduler(host=self.cluster.host, port=self.cluster.port, protocol="tls",
                                        security=sec, dashboard=False, dashboard_address="127.0.0.1:0")
-            await self.scheduler
+            try:
+                await self.scheduler
+            except RuntimeError as exc:   # Dask wraps the reason (a port in use, an address not ours)
+                cause = exc.__cause__
+                reason = getattr(cause, "strerror", None) or type(cause).__name__
+                self.scheduler = None
+                raise MigrationError(f"the cluster's scheduler cannot listen on {self.cluster.host}:"
+                                     f"{self.cluster.port} ({reason}); choose another --cluster-port") from None
         self.scheduler.handlers.update({"mw_begin": self._begin, "mw_report": self._report})
         self.client = await Client(self.scheduler.address, security=sec, asynchronous=True,
                                    set_as_default=False)
