@@ -259,3 +259,56 @@ def test_the_qps_limit_holds_for_the_whole_cluster(cluster: Cluster, s3_source: 
     assert len(in_window) >= qps * 4 * 0.5, len(in_window)     # and the limit is not undershot either
     assert len([h for h, n in seen.items() if n]) >= 2, seen    # the work was spread
     cluster.master.call("POST", f"/v1/tasks/{task}/cancel")
+
+
+def test_pause_resume_and_cancel_on_the_cluster_leave_no_upload_behind(
+        cluster: Cluster, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
+        proxy: FaultProxy) -> None:
+    data = objects(1500, big=4, big_size=24 * MiB)
+    fill_fast(s3_source, src_bucket, data)
+    proxy.rules.write_delay = 0.02
+    for n in (3, 4):
+        cluster.worker(n).joined()
+    task = create(cluster, s3_source, src_bucket, proxy.endpoint, dst_bucket, multipart_threshold="8MiB",
+                  part_size="5MiB", concurrency=8)
+    watch(cluster, task, done_at_least(200))
+    cluster.master.call("POST", f"/v1/tasks/{task}/pause")
+    paused = cluster.master.call("GET", f"/v1/tasks/{task}")
+    assert paused["state"] == "paused" and paused["workers"] and all(
+        w["objects_in_flight"] == 0 for w in paused["workers"])
+    time.sleep(0.5)                  # requests the proxy still forwards (their client gave up) land
+    writes = sum(proxy.writes.values())
+    time.sleep(1.5)
+    assert sum(proxy.writes.values()) == writes      # the workers stopped copying
+    cluster.master.call("POST", f"/v1/tasks/{task}/resume")
+    snap = watch(cluster, task, ended)
+    assert snap["state"] == "completed" and contents(s3_dest, dst_bucket) == data
+    assert uploads_left(s3_dest, dst_bucket) == []
+    # A cancel mid-run aborts every multipart upload, also those the workers had under way.
+    again = create(cluster, s3_source, src_bucket, proxy.endpoint, f"{dst_bucket}", name="second",
+                   same_name="overwrite", multipart_threshold="8MiB", part_size="5MiB", concurrency=8,
+                   include=["big/*"])
+    watch(cluster, again, lambda s: any(n for (k, _p), n in proxy.parts.items() if k.startswith("big/"))
+          or ended(s))
+    cluster.master.call("POST", f"/v1/tasks/{again}/cancel")
+    assert cluster.master.call("GET", f"/v1/tasks/{again}")["state"] == "cancelled"
+    assert uploads_left(s3_dest, dst_bucket) == []
+
+
+def test_a_limit_changed_live_holds_across_the_cluster(cluster: Cluster, s3_source: SeaweedS3,
+                                                      src_bucket: str, dst_bucket: str, proxy: FaultProxy,
+                                                      src_proxy: FaultProxy) -> None:
+    fill_fast(s3_source, src_bucket, objects(900))
+    for n in (3, 4):
+        cluster.worker(n).joined()
+    text = task_toml(s3_side(src_proxy.endpoint, src_bucket, "env:SRC"), s3_side(proxy.endpoint, dst_bucket,
+                                                                                 "env:DST"), concurrency=16)
+    task = cluster.master.call("POST", "/v1/tasks", {"task": text}, expect=201)["id"]
+    watch(cluster, task, done_at_least(50))
+    cluster.master.call("PATCH", f"/v1/tasks/{task}/limits", {"qps_limit": 20})
+    time.sleep(1.5)                  # the workers' leases follow within a second
+    start = time.monotonic()
+    time.sleep(4.0)
+    in_window = [t for p in (proxy, src_proxy) for t in p.stamps if start <= t < start + 4.0]
+    assert 20 <= len(in_window) <= 20 * 4 * 1.5, len(in_window)
+    cluster.master.call("POST", f"/v1/tasks/{task}/cancel")
