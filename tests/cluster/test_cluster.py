@@ -57,6 +57,15 @@ def watch(c: Cluster, task: str, until: Callable[[dict[str, Any]], bool], timeou
         time.sleep(0.1)
 
 
+def ready(c: Cluster, s3_source: SeaweedS3, src_bucket: str, data: dict[str, bytes], proxy: FaultProxy | None,
+          workers: tuple[int, ...] = (3, 4), delay: float = 0.02) -> list[Any]:
+    """The source filled, the destination slowed down like a WAN (runs last long enough to act on), workers up."""
+    fill_fast(s3_source, src_bucket, data)
+    if proxy is not None:
+        proxy.rules.write_delay = delay
+    return [c.worker(n).joined() for n in workers]
+
+
 def ended(snap: dict[str, Any]) -> bool:
     return snap["state"] in END
 
@@ -106,9 +115,7 @@ def test_two_workers_copy_5000_objects_byte_for_byte_and_no_secret_lands_anywher
 def test_a_worker_that_joins_mid_run_takes_shards(cluster: Cluster, s3_source: SeaweedS3, s3_dest: SeaweedS3,
                                                   src_bucket: str, dst_bucket: str, proxy: FaultProxy) -> None:
     data = objects(3000)
-    fill_fast(s3_source, src_bucket, data)
-    proxy.rules.write_delay = 0.02      # a WAN-like destination: the run lasts long enough to join it
-    cluster.worker(3).joined()
+    ready(cluster, s3_source, src_bucket, data, proxy, workers=(3,))
     task = create(cluster, s3_source, src_bucket, proxy.endpoint, dst_bucket, concurrency=8)
     seen: dict[str, int] = {}
     watch(cluster, task, done_at_least(300), seen=seen)
@@ -123,10 +130,7 @@ def test_a_worker_killed_mid_shard_loses_nothing_and_resends_at_most_its_objects
         cluster: Cluster, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
         proxy: FaultProxy) -> None:
     data = objects(2000, big=4, big_size=24 * MiB)
-    fill_fast(s3_source, src_bucket, data)
-    proxy.rules.write_delay = 0.02
-    victim = cluster.worker(3).joined()
-    cluster.worker(4).joined()
+    victim = ready(cluster, s3_source, src_bucket, data, proxy)[0]
     concurrency, slots = 8, 2
     task = create(cluster, s3_source, src_bucket, proxy.endpoint, dst_bucket, multipart_threshold="8MiB",
                   part_size="5MiB", concurrency=concurrency)
@@ -151,9 +155,7 @@ def test_the_master_killed_and_restarted_finishes_the_task_and_workers_come_back
         cluster: Cluster, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
         proxy: FaultProxy) -> None:
     data = objects(2500, big=2)
-    fill_fast(s3_source, src_bucket, data)
-    proxy.rules.write_delay = 0.02
-    workers = [cluster.worker(n).joined() for n in (3, 4)]
+    workers = ready(cluster, s3_source, src_bucket, data, proxy)
     task = create(cluster, s3_source, src_bucket, proxy.endpoint, dst_bucket, multipart_threshold="8MiB",
                   part_size="5MiB", concurrency=8)
     watch(cluster, task, done_at_least(600))
@@ -222,10 +224,7 @@ def test_a_worker_stopped_with_sigterm_hands_back_and_the_task_completes(
         cluster: Cluster, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
         proxy: FaultProxy) -> None:
     data = objects(2000)
-    fill_fast(s3_source, src_bucket, data)
-    proxy.rules.write_delay = 0.02
-    leaving = cluster.worker(3).joined()
-    cluster.worker(4).joined()
+    leaving = ready(cluster, s3_source, src_bucket, data, proxy)[0]
     task = create(cluster, s3_source, src_bucket, proxy.endpoint, dst_bucket, concurrency=8)
     watch(cluster, task, done_at_least(300))
     assert leaving.stop() == 0
@@ -239,10 +238,7 @@ def test_a_worker_stopped_with_sigterm_hands_back_and_the_task_completes(
 def test_the_qps_limit_holds_for_the_whole_cluster(cluster: Cluster, s3_source: SeaweedS3, s3_dest: SeaweedS3,
                                                    src_bucket: str, dst_bucket: str, proxy: FaultProxy,
                                                    src_proxy: FaultProxy) -> None:
-    data = objects(600)
-    fill_fast(s3_source, src_bucket, data)
-    for n in (3, 4, 5):
-        cluster.worker(n).joined()
+    ready(cluster, s3_source, src_bucket, objects(600), None, workers=(3, 4, 5))
     qps = 40
     text = task_toml(s3_side(src_proxy.endpoint, src_bucket, "env:SRC"), s3_side(proxy.endpoint, dst_bucket,
                                                                                  "env:DST"),
@@ -265,10 +261,7 @@ def test_pause_resume_and_cancel_on_the_cluster_leave_no_upload_behind(
         cluster: Cluster, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
         proxy: FaultProxy) -> None:
     data = objects(1500, big=4, big_size=24 * MiB)
-    fill_fast(s3_source, src_bucket, data)
-    proxy.rules.write_delay = 0.02
-    for n in (3, 4):
-        cluster.worker(n).joined()
+    ready(cluster, s3_source, src_bucket, data, proxy)
     task = create(cluster, s3_source, src_bucket, proxy.endpoint, dst_bucket, multipart_threshold="8MiB",
                   part_size="5MiB", concurrency=8)
     watch(cluster, task, done_at_least(200))
@@ -298,9 +291,7 @@ def test_pause_resume_and_cancel_on_the_cluster_leave_no_upload_behind(
 def test_a_limit_changed_live_holds_across_the_cluster(cluster: Cluster, s3_source: SeaweedS3,
                                                       src_bucket: str, dst_bucket: str, proxy: FaultProxy,
                                                       src_proxy: FaultProxy) -> None:
-    fill_fast(s3_source, src_bucket, objects(900))
-    for n in (3, 4):
-        cluster.worker(n).joined()
+    ready(cluster, s3_source, src_bucket, objects(900), None)
     text = task_toml(s3_side(src_proxy.endpoint, src_bucket, "env:SRC"), s3_side(proxy.endpoint, dst_bucket,
                                                                                  "env:DST"), concurrency=16)
     task = cluster.master.call("POST", "/v1/tasks", {"task": text}, expect=201)["id"]

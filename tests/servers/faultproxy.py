@@ -42,6 +42,7 @@ class Rules:
     listing: list[str] = field(default_factory=list)   # faults for the next listing requests: 503, 500, cut, reset
     hold_complete: set[str] = field(default_factory=set)   # keys whose CompleteMultipartUpload answer is held
     write_delay: float = 0.0                           # seconds each successful write's answer is held back
+    latency: float = 0.0                               # seconds every request waits first (a WAN's round trip)
     chaos_seed: int | None = None                      # seeded random faults (see Chaos)
     chaos_rate: float = 0.0
     chaos_kinds: tuple[str, ...] = ("503", "reset", "cut", "lose", "flip")
@@ -135,6 +136,8 @@ class FaultProxy(LoopServer):
         with self._lock:
             self.requests[(method, key)] += 1
             self.stamps.append(time.monotonic())
+        if self.rules.latency:
+            await asyncio.sleep(self.rules.latency)
         is_write = method == "PUT" and key
         listing = method == "GET" and not key and "list-type" in request.query
         ranged = method == "GET" and bool(key) and "Range" in request.headers

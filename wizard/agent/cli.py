@@ -73,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     wp.add_argument("--listen", metavar="IP", help="this worker's address the master reaches it at (default: the "
                     "address this server reaches the master from)")
     wp.add_argument("--port", type=int, default=0, help="this worker's port (default 0: a free one)")
-    wp.add_argument("--slots", type=int, default=2, help="shards copied at once (default 2; each runs the task's "
-                    "concurrency)")
+    wp.add_argument("--slots", type=int, default=2, help="how much this worker copies at once: slots x the task's "
+                    "concurrency objects in flight (default 2)")
     wp.add_argument("--debug", action="store_true", help="log details")
     cp = sub.add_parser("cluster", help="the migration cluster this server is the master of",
                         description="Files for the migration cluster this server is the master of.")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from wizard.cluster.master import Binding, Entry, Master
 from wizard.engine.executors import BATCH
 from wizard.engine.journal import Outcome, Todo
-from wizard.engine.shard import MAX_OBJECTS, Shard, ShardResult, cut, fatal_error
+from wizard.engine.shard import MAX_BYTES, MAX_OBJECTS, Shard, ShardResult, cut, fatal_error
 
 if TYPE_CHECKING:
     from wizard.engine.runner import Runner
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 STOP_WAIT = 15.0        # seconds a stopping run waits for its running shards to hand back
 RESUBMITS = 3           # times a shard's objects are submitted again after the shard failed on the cluster
-MIN_OBJECTS = 100       # objects per shard at least (each shard costs the master a few calls)
+MIN_OBJECTS = 50        # objects per shard at least (each shard costs the master a few calls)
+MIN_BYTES = 64 * 1024 * 1024
 TICK = 0.5              # seconds between looks at the cluster (a worker that joined widens the window)
 
 
@@ -70,7 +71,7 @@ class ClusterExecutor:
                             after = rows[-1].id
                             for t in rows:
                                 t.maybe_sent = t.id <= unseen
-                            queue.extend(cut(rows, self._shard_objects(len(rows))))
+                            queue.extend(cut(rows, *self._shard_size(rows)))
                     if not queue:
                         break
                     todos = queue.popleft()
@@ -85,8 +86,10 @@ class ClusterExecutor:
                 if not waiting and not queue and listed_all:
                     break
                 waker = asyncio.ensure_future(runner.wake.wait())
-                done, _ = await asyncio.wait({*waiting, waker, plan_task}, timeout=TICK,
-                                             return_when=asyncio.FIRST_COMPLETED)
+                watched: set[asyncio.Future[Any]] = {*waiting, waker}
+                if not plan_task.done():     # a finished planner would end every wait at once
+                    watched.add(plan_task)
+                done, _ = await asyncio.wait(watched, timeout=TICK, return_when=asyncio.FIRST_COMPLETED)
                 waker.cancel()
                 for w in done & waiting.keys():
                     e, _future = waiting.pop(w)
@@ -105,10 +108,14 @@ class ClusterExecutor:
         finally:
             self.master.unbind(b)
 
-    def _shard_objects(self, rows: int) -> int:
-        """Objects per shard: up to MAX_OBJECTS, fewer when that keeps every slot of the cluster busy (600
-        objects are not one shard for one worker of three), never below MIN_OBJECTS."""
-        return max(MIN_OBJECTS, min(MAX_OBJECTS, -(-rows // self.master.window())))
+    def _shard_size(self, rows: list[Todo]) -> tuple[int, int]:
+        """Objects and bytes per shard: up to MAX_OBJECTS and MAX_BYTES, less when that spreads these rows over
+        every shard slot of the cluster twice (600 small objects or 24 large ones are not one shard for one
+        worker of three), never below MIN_OBJECTS objects or MIN_BYTES bytes."""
+        ways = 2 * self.master.window()
+        total = sum(max(t.size, 0) for t in rows)
+        return (max(MIN_OBJECTS, min(MAX_OBJECTS, -(-len(rows) // ways))),
+                max(MIN_BYTES, min(MAX_BYTES, -(-total // ways))))
 
     def _settle(self, b: Binding, e: Entry, got: ShardResult | BaseException, queue: deque[list[Todo]] | None
                 ) -> None:

@@ -146,6 +146,16 @@ def read_join(path: Path) -> dict[str, Any]:
     return join
 
 
+# Dask settings for every process of a cluster: encryption required, and none of the diagnostics nobody reads
+# here (a statistical profiler sampling every thread each 10 ms, GIL polling), which cost the copy CPU.
+DASK_SETTINGS: dict[str, Any] = {
+    "distributed.comm.require-encryption": True,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
 def security(ca: str, leaf: KeyPair) -> Any:
     """Dask's Security for one side of the cluster: TLS both ways with certificates of the cluster's CA,
     encryption required (a plain TCP peer or one without such a certificate is refused)."""

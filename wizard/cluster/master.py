@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wizard.cluster.files import Cluster, security
+from wizard.cluster.files import DASK_SETTINGS, Cluster, security
 from wizard.engine.journal import Outcome, Todo
 from wizard.engine.ledger import apply, recorded_uploads
 from wizard.engine.shard import SHARED_COUNTERS
@@ -154,9 +154,8 @@ class Master:
         sec = security(self.cluster.ca.cert, self.cluster.master)
         # A worker that stops answering (frozen, cut off) is given up after a minute, not Dask's five; a shard
         # that killed its worker this many times is not tried on another one.
-        with dask.config.set({"distributed.scheduler.worker-ttl": "60s",
-                              "distributed.scheduler.allowed-failures": 5,
-                              "distributed.comm.require-encryption": True}):
+        with dask.config.set({**DASK_SETTINGS, "distributed.scheduler.worker-ttl": "60s",
+                              "distributed.scheduler.allowed-failures": 5}):
             self.scheduler = Scheduler(host=self.cluster.host, port=self.cluster.port, protocol="tls",
                                        security=sec, dashboard=False, dashboard_address="127.0.0.1:0")
             try:

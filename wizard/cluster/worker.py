@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from wizard.cluster.certs import KeyPair
-from wizard.cluster.files import security
+from wizard.cluster.files import DASK_SETTINGS, security
 from wizard.engine.events import Counters
 from wizard.engine.journal import Outcome
 from wizard.engine.ledger import Record, Upload
@@ -46,14 +46,16 @@ _names = itertools.count(1)
 class WorkerContext:
     """What the shards of one Dask worker share: stores and limits per run, the drain flag."""
 
-    def __init__(self) -> None:
+    def __init__(self, slots: int = 2) -> None:
+        self.slots = slots
         self.draining = False
         self.controls: set[Control] = set()
-        self.runs: dict[str, tuple[Store, Store, Limits]] = {}
+        self.runs: dict[str, tuple[Store, Store, Limits, asyncio.Semaphore]] = {}
         self._opening: dict[str, asyncio.Lock] = {}
 
-    async def stores(self, run: str, begin: dict[str, Any]) -> tuple[Store, Store, Limits]:
-        """The run's stores (opened once per worker, reused by its shards) and this worker's limits for it."""
+    async def stores(self, run: str, begin: dict[str, Any]) -> tuple[Store, Store, Limits, asyncio.Semaphore]:
+        """The run's stores (opened once per worker, reused by its shards), this worker's limits for it, and its
+        objects in flight (the task's concurrency per slot, shared by the shards running here)."""
         from wizard.storage.factory import make_store
         from wizard.task import parse_task_text
 
@@ -75,11 +77,12 @@ class WorkerContext:
                 limits = Limits(begin.get("qps", 0), int(begin.get("bandwidth", 0)))
                 for store in stores:
                     store.request_gate = limits.gate  # type: ignore[attr-defined]
-                self.runs[run] = (stores[0], stores[1], limits)
+                in_flight = asyncio.Semaphore(spec.options.concurrency * self.slots)
+                self.runs[run] = (stores[0], stores[1], limits, in_flight)
         return self.runs[run]
 
     async def _close(self, run: str) -> None:
-        src, dst, _limits = self.runs.pop(run)
+        src, dst, _limits, _in_flight = self.runs.pop(run)
         for store in (src, dst):
             with contextlib.suppress(Exception):
                 await store.close()
@@ -98,7 +101,11 @@ _contexts: dict[int, WorkerContext] = {}
 
 
 def context_of(worker: Any) -> WorkerContext:
-    return _contexts.setdefault(id(worker), WorkerContext())
+    """The worker's context; its slots are the worker's threads but one (``serve`` starts it so)."""
+    ctx = _contexts.get(id(worker))
+    if ctx is None:
+        ctx = _contexts[id(worker)] = WorkerContext(max(1, int(getattr(worker, "nthreads", 3)) - 1))
+    return ctx
 
 
 class Reporter:
@@ -111,6 +118,7 @@ class Reporter:
         self.outcomes: list[Outcome] = []
         self.records: list[Record] = []
         self.urgent = asyncio.Event()
+        self.closed = False
         self.last_ok = time.monotonic()
         self.host = socket.gethostname()
 
@@ -122,11 +130,17 @@ class Reporter:
         self.outcomes.append(o)
 
     async def loop(self) -> None:
-        while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.urgent.wait(), REPORT_EVERY)
+        # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow a cancel that meets its timeout, and
+        # a reporter that never ends holds its shard (and the run) forever. ``closed`` ends it in any case.
+        while not self.closed:
+            waiter = asyncio.ensure_future(self.urgent.wait())
+            try:
+                await asyncio.wait({waiter}, timeout=REPORT_EVERY)
+            finally:
+                waiter.cancel()
             self.urgent.clear()
-            await self.flush()
+            if not self.closed:
+                await self.flush()
 
     async def flush(self) -> None:
         outcomes, records = self.outcomes, self.records
@@ -187,7 +201,7 @@ async def copy_shard(shard: Shard) -> ShardResult:
             MASTER_LOST * 2)
         if begin.get("stop"):
             return back
-        src, dst, limits = await ctx.stores(shard.run, begin)
+        src, dst, limits, in_flight = await ctx.stores(shard.run, begin)
     except Exception as exc:   # the master gone, a store that cannot open here: the master decides again
         log.warning("shard %s cannot start here: %s", shard.number, type(exc).__name__)
         return back
@@ -206,15 +220,17 @@ async def copy_shard(shard: Shard) -> ShardResult:
     reporting = asyncio.ensure_future(reporter.loop())
     try:
         result = await run_shard(shard, src, dst, limits, token, on_record=reporter.record,
-                                 on_outcome=reporter.outcome, control=control, counters=counters)
+                                 on_outcome=reporter.outcome, control=control, counters=counters,
+                                 slots=in_flight)
     except Exception as exc:
         log.exception("shard %s stopped unexpectedly", shard.number)
         result = replace(back, handed_back=[t.id for t in todos], fatal=None)
         del exc
     finally:
+        reporter.closed = True
         reporting.cancel()
         with contextlib.suppress(BaseException):
-            await reporting
+            await asyncio.wait({reporting}, timeout=MASTER_LOST * 2)
     with contextlib.suppress(Exception):
         await reporter.flush()
     ctx.controls.discard(control)
@@ -224,10 +240,11 @@ async def copy_shard(shard: Shard) -> ShardResult:
     return result
 
 
-async def serve(join: dict[str, Any], host: str, port: int = 0, nthreads: int = 2, out: TextIO | None = None
+async def serve(join: dict[str, Any], host: str, port: int = 0, slots: int = 2, out: TextIO | None = None
                 ) -> int:
     """Be a worker of the cluster in ``join`` until SIGTERM/SIGINT: connect, copy shards, connect again when
     the master went away."""
+    import dask
     from distributed import Worker
 
     sec = security(join["ca"], KeyPair(join["cert"], join["key"]))
@@ -239,9 +256,11 @@ async def serve(join: dict[str, Any], host: str, port: int = 0, nthreads: int = 
     while not stopping.is_set():
         name = f"{socket.gethostname()}-{os.getpid()}-{next(_names)}"
         try:
-            worker = await Worker(join["scheduler"], security=sec, nthreads=nthreads, host=host, port=port,
-                                  name=name, dashboard=False, dashboard_address="127.0.0.1:0", death_timeout=15,
-                                  memory_limit=0)
+            # One shard more than the slots runs at once: it fills the worker while the others end their tails.
+            with dask.config.set(DASK_SETTINGS):
+                worker = await Worker(join["scheduler"], security=sec, nthreads=slots + 1, host=host, port=port,
+                                      name=name, dashboard=False, dashboard_address="127.0.0.1:0",
+                                      death_timeout=15, memory_limit=0)
         except Exception as exc:   # the master is not there (yet, or again): try again, a little later each time
             _say(out, f"cannot reach the master at {join['scheduler']} ({type(exc).__name__}); trying again in "
                       f"{delay:.0f} s")

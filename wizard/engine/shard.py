@@ -135,16 +135,19 @@ def fatal_error(fatal: tuple[str, str, str]) -> StorageError:
 async def run_shard(shard: Shard, src: Store, dst: Store, limits: Limits, token: str, *,
                     on_record: Callable[[Record], None] = lambda r: None,
                     on_outcome: Callable[[Outcome], None] = lambda o: None,
-                    control: Control | None = None, counters: Counters | None = None) -> ShardResult:
-    """Copy the shard's todos with its settings' concurrency; every outcome and ledger record is also handed to
-    the callbacks as it happens. Never raises for an object: a task-stopping error ends the shard with ``fatal``."""
+                    control: Control | None = None, counters: Counters | None = None,
+                    slots: asyncio.Semaphore | None = None) -> ShardResult:
+    """Copy the shard's todos with its settings' concurrency, or under ``slots`` when given (objects in flight
+    shared by every shard of a worker, so one shard's tail does not leave the worker half idle); every outcome
+    and ledger record is also handed to the callbacks as it happens. Never raises for an object: a
+    task-stopping error ends the shard with ``fatal``."""
     control = control or Control()
     counters = counters or Counters()
     result = ShardResult(shard.run, shard.number, token)
 
     ledger = ShardLedger(dict(shard.uploads), on_record)
     copier = shard.settings.copier(src, dst, ledger, limits, counters)
-    slots = asyncio.Semaphore(shard.settings.concurrency)
+    slots = slots or asyncio.Semaphore(shard.settings.concurrency)
     running: dict[asyncio.Task[None], Todo] = {}
 
     async def one(todo: Todo) -> None:
