@@ -38,6 +38,18 @@ IN_FLIGHT = 16
 CONCURRENCY, SLOTS = 8, 2
 
 
+def busy() -> float:
+    """Seconds of CPU this whole machine has spent busy (every core), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def load(since: float, wall: float) -> str:
+    """How busy the machine's cores were over a run: near 100% means the cores, not the WAN, set the pace."""
+    return f"cores {100 * (busy() - since) / (wall * (os.cpu_count() or 1)):3.0f}% busy"
+
+
 def peak_rss(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -64,11 +76,11 @@ def in_process(agent: str, env: dict[str, str], work: Path, sp: FaultProxy, dp: 
     task = work / f"inproc-{wl.name}.toml"
     task.write_text(task_toml(side(sp.endpoint, wl.bucket, "env:SRC"), side(dp.endpoint, bucket, "env:DST"),
                               f"inproc-{wl.name}", **options(wl, IN_FLIGHT)))
-    start = time.monotonic()
+    start, cpu = time.monotonic(), busy()
     done = subprocess.run([agent, "run", str(task), "--journal", str(work / f"inproc-{wl.name}.sqlite")], env=env,
                           capture_output=True, text=True)
     wall = time.monotonic() - start
-    print(f"    in-process run: {wall:6.2f} s  {check(dst, bucket, wl)}  (exit {done.returncode})")
+    print(f"    in-process run: {wall:6.2f} s  {check(dst, bucket, wl)}  (exit {done.returncode}, {load(cpu, wall)})")
     drop_bucket(dst, bucket)
     return wall
 
@@ -86,12 +98,12 @@ def rclone(env: dict[str, str], work: Path, sp: FaultProxy, dp: FaultProxy, src:
     renv.pop("AWS_CA_BUNDLE", None)
     conf = work / "rclone.conf"
     conf.write_text("")
-    start = time.monotonic()
+    start, cpu = time.monotonic(), busy()
     subprocess.run(["rclone", "copy", "--transfers", str(IN_FLIGHT), "--checkers", str(IN_FLIGHT),
                     "--s3-upload-cutoff", "8M", "--s3-chunk-size", "5M", "--config", str(conf),
                     f"src:{wl.bucket}", f"dst:{bucket}"], env=renv, capture_output=True)
     wall = time.monotonic() - start
-    print(f"    rclone:         {wall:6.2f} s  {check(dst, bucket, wl)}")
+    print(f"    rclone:         {wall:6.2f} s  {check(dst, bucket, wl)}  ({load(cpu, wall)})")
     drop_bucket(dst, bucket)
     return wall
 
@@ -102,14 +114,15 @@ def on_cluster(c: Cluster, n: int, sp: FaultProxy, dp: FaultProxy, dst: SeaweedS
     bucket = fresh_bucket(dst, f"cl{n}")
     text = task_toml(side(sp.endpoint, wl.bucket, "env:SRC"), side(dp.endpoint, bucket, "env:DST"),
                      f"cluster-{wl.name}-{n}", **options(wl, CONCURRENCY))
-    start = time.monotonic()
+    start, cpu = time.monotonic(), busy()
     task = c.master.call("POST", "/v1/tasks", {"task": text}, expect=201)["id"]
     while c.master.call("GET", f"/v1/tasks/{task}")["state"] not in ("completed", "completed_with_failures",
                                                                       "failed"):
         time.sleep(0.25)
     wall = time.monotonic() - start
     rss = max(peak_rss(w.proc.pid) for w in workers)  # type: ignore[union-attr]
-    print(f"    cluster x{n}:     {wall:6.2f} s  {check(dst, bucket, wl)}  (worker peak RSS {rss / MiB:.0f} MiB)")
+    print(f"    cluster x{n}:     {wall:6.2f} s  {check(dst, bucket, wl)}  (worker peak RSS {rss / MiB:.0f} MiB, "
+          f"{load(cpu, wall)})")
     c.master.call("DELETE", f"/v1/tasks/{task}")
     for w in workers:
         w.stop()

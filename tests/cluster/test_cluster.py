@@ -112,17 +112,18 @@ def test_two_workers_copy_5000_objects_byte_for_byte_and_no_secret_lands_anywher
     assert not any(s in cluster.master.stderr() for s in secrets)
 
 
-def test_a_worker_that_joins_mid_run_takes_shards(cluster: Cluster, s3_source: SeaweedS3, s3_dest: SeaweedS3,
-                                                  src_bucket: str, dst_bucket: str, proxy: FaultProxy) -> None:
-    data = objects(3000)
-    ready(cluster, s3_source, src_bucket, data, proxy, workers=(3,))
+def test_a_third_worker_that_joins_mid_run_takes_shards(cluster: Cluster, s3_source: SeaweedS3,
+                                                        s3_dest: SeaweedS3, src_bucket: str, dst_bucket: str,
+                                                        proxy: FaultProxy) -> None:
+    data = objects(4000)
+    ready(cluster, s3_source, src_bucket, data, proxy)
     task = create(cluster, s3_source, src_bucket, proxy.endpoint, dst_bucket, concurrency=8)
     seen: dict[str, int] = {}
     watch(cluster, task, done_at_least(300), seen=seen)
-    cluster.worker(4).joined()
+    cluster.worker(5).joined()
     snap = watch(cluster, task, ended, seen=seen)
     assert snap["state"] == "completed", snap
-    assert seen.get("127.0.0.4", 0) > 0, seen
+    assert seen.get("127.0.0.5", 0) > 0, seen
     assert contents(s3_dest, dst_bucket) == data
 
 
