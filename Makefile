@@ -14,7 +14,7 @@ $(BIN)/python:
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[gui]'
 	touch $@
 
 setup-test: $(VENV)/.installed-test
@@ -56,11 +56,11 @@ bench: setup-test
 GUI_SOURCES = $(shell find wizard/gui -name '*.py' | LC_ALL=C sort)
 
 translations: setup
-	mkdir -p i18n resources/i18n
+	mkdir -p i18n wizard/resources/i18n
 	for lang in zh_CN en; do \
 		$(BIN)/pyside6-lupdate -no-obsolete -locations none -sort-messages -source-language en \
 			$(GUI_SOURCES) -ts i18n/wizard_$$lang.ts && \
-		$(BIN)/pyside6-lrelease -silent i18n/wizard_$$lang.ts -qm resources/i18n/wizard_$$lang.qm || exit 1; \
+		$(BIN)/pyside6-lrelease -silent i18n/wizard_$$lang.ts -qm wizard/resources/i18n/wizard_$$lang.qm || exit 1; \
 	done
 
 clean:

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "i18n" / "wizard_zh_CN.ts"
-QM = ROOT / "resources" / "i18n" / "wizard_zh_CN.qm"
+QM = ROOT / "wizard" / "resources" / "i18n" / "wizard_zh_CN.qm"
 TOOLS = Path(sys.executable).parent  # the venv running the tests has PySide6's tools next to its python
 HOW_TO_FIX = "run `make translations`, then translate them in i18n/wizard_zh_CN.ts (Qt Linguist or an editor)"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -115,5 +115,6 @@ def test_the_committed_qm_is_built_from_the_ts(tmp_path: Path, committed: dict[K
     old, new = QTranslator(), QTranslator()
     assert old.load(str(QM)) and new.load(str(fresh))
     stale = [key for key in committed if old.translate(*key) != new.translate(*key)]
-    assert not stale, (f"resources/i18n/wizard_zh_CN.qm is older than i18n/wizard_zh_CN.ts for:\n{listed(stale)}\n"
+    assert not stale, (f"wizard/resources/i18n/wizard_zh_CN.qm is older than i18n/wizard_zh_CN.ts for:\n"
+                       f"{listed(stale)}\n"
                        "run `make translations` and commit the .qm")

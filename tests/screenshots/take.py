@@ -216,7 +216,7 @@ def walk(driver: Driver, lang: str, source: str, proxy: str) -> None:
 
     translations = Translations(driver.app)
     if not translations.apply(lang):
-        warn(f"no translation file for {lang} (resources/i18n/wizard_{lang}.qm; `make translations` builds it): "
+        warn(f"no translation file for {lang} (wizard/resources/i18n/wizard_{lang}.qm; `make translations` builds it): "
              f"its screenshots show English")
     link = AgentLink()
     wizard = MigrationWizard(link, Settings.load(), translations)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 
 from wizard.paths import agent_dir
 
@@ -44,7 +45,8 @@ def running_agent(folder: Path | None = None) -> dict[str, Any] | None:
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
         pid = int(info["pid"])
-        os.kill(pid, 0)
+        if not psutil.pid_exists(pid):     # portable: os.kill(pid, 0) is no liveness check on Windows
+            return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return info if isinstance(info.get("url"), str) else None

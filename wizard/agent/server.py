@@ -17,12 +17,13 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
 from aiohttp import web
+from filelock import FileLock
+from filelock import Timeout as LockTimeout
 
 from wizard import __version__
 from wizard.agent.api import ApiRunner, make_app
@@ -30,13 +31,9 @@ from wizard.agent.listener import TOTAL, ClientGuard
 from wizard.agent.resources import ConnectionBudget, QuietResourceErrors, connection_budget, raise_open_file_limit
 from wizard.agent.tasks import Agent
 from wizard.errors import InputError, TaskBusy
+from wizard.launch import agent_command
 from wizard.logs import log_to_file
 from wizard.paths import agent_dir, log_dir
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +63,20 @@ def ensure_token(path: Path) -> str:
     return token
 
 
-def _lock_agent(folder: Path) -> int | None:
-    """One agent per data folder: two would run the same tasks twice."""
-    if fcntl is None:  # pragma: no cover - Windows
-        return None
-    fd = os.open(folder / "agent.lock", os.O_RDWR | os.O_CREAT, 0o600)
+def _lock_agent(folder: Path) -> FileLock:
+    """One agent per data folder: two would run the same tasks twice. The OS's lock (``filelock``): it goes
+    away with the process however it ends."""
+    lock = FileLock(folder / "agent.lock", timeout=0, mode=0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
+        lock.acquire()
+    except LockTimeout:
         where = ""
         with contextlib.suppress(OSError, ValueError):
             info = json.loads(address_file().read_text(encoding="utf-8"))
             where = f" (pid {info['pid']}, {info['url']})"
         raise TaskBusy(f"an agent is already running for this data folder{where}: stop it first, or talk to "
                        "it") from None
-    return fd
+    return lock
 
 
 def _setup_logging(debug: bool) -> None:
@@ -180,8 +175,7 @@ async def serve(host: str, port: int, out: TextIO, debug: bool = False,
         await agent.shutdown()
         if master is not None:
             await master.close()
-        if lock is not None:
-            os.close(lock)
+        lock.release()
     return 0
 
 
@@ -195,7 +189,7 @@ def detach(argv: list[str], out: TextIO, wait: float = 30.0) -> int:
     with contextlib.suppress(FileNotFoundError):
         os.remove(address_file())
     with open(logs / "agent-console.log", "ab") as console:
-        proc = subprocess.Popen([sys.executable, "-m", "wizard.agent.cli", *argv], stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen([*agent_command(), *argv], stdin=subprocess.DEVNULL,
                                 stdout=console, stderr=console, start_new_session=True)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:

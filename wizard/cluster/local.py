@@ -10,7 +10,6 @@ import json
 import os
 import secrets
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,13 +19,9 @@ from wizard.cluster.certs import issue, new_ca
 from wizard.cluster.files import Cluster, write_private
 from wizard.cluster.master import Master
 from wizard.errors import MigrationError
+from wizard.launch import agent_command
 
 START_TIMEOUT = 60.0
-
-
-def agent_command() -> list[str]:
-    """How to start this program's agent again (a source checkout or an installed package)."""
-    return [sys.executable, "-m", "wizard.agent.cli"]
 
 
 class LocalWorkers:

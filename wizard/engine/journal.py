@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wizard.errors import InputError, TaskBusy
+from filelock import FileLock
+from filelock import Timeout as LockTimeout
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from wizard.errors import InputError, TaskBusy
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);
@@ -133,32 +131,31 @@ class Journal:
         self.db.close()
 
     # -- one run at a time ------------------------------------------------------------------------------------
-    _lock_fd: int | None = None
+    _lock: FileLock | None = None
 
     def lock(self) -> None:
         """Take the journal for one run; TaskBusy when another process (a CLI run, an agent) holds it.
 
-        The lock is the kernel's (flock), so it goes away with the process however it ends, kill -9 included.
+        The lock is the OS's (flock on POSIX, a locked byte on Windows: ``filelock``), so it goes away with the
+        process however it ends, kill -9 included. The holder's pid is kept in the journal for the message.
         """
-        if self._lock_fd is not None or fcntl is None:
+        if self._lock is not None:
             return
-        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        lock = FileLock(f"{self.path}.lock", timeout=0, mode=0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
-            os.close(fd)
+            lock.acquire()
+        except LockTimeout:
+            holder = self.get("locked_by") or ""
             raise TaskBusy(f"task {self.get('name') or ''!r} is already running in another process"
                            + (f" (pid {holder})" if holder.isdigit() else "")
                            + ": stop it first, or follow it with `migration-agent status`") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        self._lock_fd = fd
+        self.set_meta("locked_by", str(os.getpid()))
+        self._lock = lock
 
     def unlock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     # -- meta -------------------------------------------------------------------------------------------
     def get(self, key: str) -> str | None:

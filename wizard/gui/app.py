@@ -24,8 +24,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("migration-wizard: no display (DISPLAY and WAYLAND_DISPLAY are not set): run it in a "
                          "desktop session, or use the headless `migration-agent`\n")
         return 2
-    import qasync
-    from PySide6.QtWidgets import QApplication
+    try:
+        import qasync
+        from PySide6.QtWidgets import QApplication
+    except ImportError:
+        sys.stderr.write("migration-wizard: the wizard's GUI libraries (PySide6, qasync) are not installed: "
+                         "pip install 'migration-wizard[gui]' (the headless migration-agent needs none)\n")
+        return 2
 
     from wizard.gui.bridge import AgentLink
     from wizard.gui.i18n import Translations, default_language

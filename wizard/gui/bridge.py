@@ -7,12 +7,12 @@ import asyncio
 import contextlib
 import logging
 import subprocess
-import sys
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from wizard.agent.client import AgentClient, AgentError, AgentUnavailable, running_agent
+from wizard.launch import agent_command
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class AgentLink(QObject):
             return self._client
         await self._reset()
         if info is None:
-            await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "wizard.agent.cli", "serve", "--detach"],
+            await asyncio.to_thread(subprocess.run, [*agent_command(), "serve", "--detach"],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     timeout=60, check=False)
         self._client = await AgentClient.local()

@@ -1,26 +1,22 @@
-"""Languages: the app's own translations (``resources/i18n/wizard_*.qm``, built by ``make translations``) and
+"""Languages: the app's own translations (``wizard/resources/i18n/wizard_*.qm``, built by ``make translations``) and
 Qt's own (``qtbase_*.qm``) for the standard buttons. Switching installs new translators; Qt then sends every
 widget a LanguageChange event and the pages retranslate themselves."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from wizard.resources import resource
+
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
 
 def qm_folders() -> list[Path]:
-    """Where compiled translations are looked for: the source tree, then a bundle's own folder."""
-    here = Path(__file__).resolve()
-    folders = [here.parents[2] / "resources" / "i18n"]
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        folders.append(Path(bundle) / "resources" / "i18n")
-    return folders
+    """Where compiled translations are: the package's own data (a checkout, a wheel or a bundle alike)."""
+    return [resource("i18n")]
 
 
 def default_language() -> str:
