@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test lint unit bench setup setup-test clean translations screenshots
+.PHONY: run demo test lint unit bench setup setup-test clean translations screenshots bundle agent-bundle deb nsis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +63,22 @@ translations: setup
 		$(BIN)/pyside6-lrelease -silent i18n/wizard_$$lang.ts -qm wizard/resources/i18n/wizard_$$lang.qm || exit 1; \
 	done
 
+# Installers (packaging/build.py): the onedir bundle with both programs, the agent alone as a tarball (no Qt,
+# no Python needed on the server), the .deb of the bundle, and the Windows installer script compiled with makensis.
+bundle: setup-test
+	$(BIN)/python packaging/build.py bundle
+
+agent-bundle: setup-test
+	$(BIN)/python packaging/build.py agent
+
+deb: setup-test
+	$(BIN)/python packaging/build.py deb
+
+nsis: setup-test
+	$(BIN)/python packaging/build.py nsis
+
 clean:
-	rm -rf $(VENV) migrated-sample .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) migrated-sample .mypy_cache .ruff_cache .pytest_cache build dist
 
 # Every wizard page in English and Chinese, drawn on a real X server (its own Xvfb) against a real agent and local
 # S3 servers, into docs/screenshots/ (the run page mid-migration, with rate history and failed files).

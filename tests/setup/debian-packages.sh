@@ -20,12 +20,16 @@ PACKAGES="
     libgl1
     libfontconfig1
     libdbus-1-3
+    desktop-file-utils
+    nsis
 "
 # dbus-daemon: dbus-daemon and dbus-run-session, for a private session bus (not the `dbus` package, which
 #   also sets up the system bus the tests never use).
 # gnome-keyring: a real Secret Service; Python's keyring reaches it through SecretStorage and jeepney
 #   (pure-Python D-Bus), so libsecret and secret-tool are not needed.
 # xvfb, xauth, the font and the xcb/GL/fontconfig libraries: Qt's xcb platform plugin on a headless display.
+# desktop-file-utils: desktop-file-validate for the .deb's menu entry; nsis: makensis compiles the Windows
+#   installer script (the installer itself is built on a Windows runner).
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     echo "debian-packages: not a Debian-like system; install the equivalents of:" $PACKAGES >&2

@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Migration Wizard")
+    app.setDesktopFileName("migration-wizard")    # the desktop entry (and its icon) the .deb installs
+    from PySide6.QtGui import QIcon
+
+    from wizard.resources import resource
+    app.setWindowIcon(QIcon(str(resource("icons", "migration-wizard.svg"))))
     settings = Settings.load()
     translations = Translations(app)
     loaded = translations.apply(args.lang or settings.language or default_language())
