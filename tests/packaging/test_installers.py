@@ -4,8 +4,10 @@ behind on dpkg -r; the Windows installer script compiles. Builds go to this test
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -136,6 +138,12 @@ def test_the_deb_installs_runs_from_usr_bin_and_dpkg_r_leaves_nothing(out: dict[
         assert copied.returncode == 0, copied.stderr
         assert (dst / "a" / "x.bin").read_bytes() == (src / "a" / "x.bin").read_bytes()
         assert (dst / "y.txt").read_text() == "你好"
+        # Frozen, the agent starts itself in the background (what the wizard asks of it) without `python -m`.
+        detached = subprocess.run(["migration-agent", "serve", "--detach"], env=env, capture_output=True, text=True,
+                                  timeout=60)
+        assert detached.returncode == 0 and detached.stdout.startswith("listening on http://127.0.0.1:"), detached
+        info = json.loads((tmp_path / "home" / "data" / "agent" / "agent.json").read_text())
+        os.kill(int(info["pid"]), signal.SIGTERM)
     finally:
         removed = subprocess.run(["dpkg", "-r", "migration-wizard"], capture_output=True, text=True)
     assert removed.returncode == 0, removed.stderr
