@@ -20,7 +20,7 @@ def test_make_run_installs_only_when_pyproject_changed(tmp_path: Path) -> None:
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "python").write_text("")
-    assert "pip install -q -e ." in dry_run(tmp_path, "run")          # never installed: install
+    assert "pip install -q -e '.[gui]'" in dry_run(tmp_path, "run")          # never installed: install
     stamp = tmp_path / ".venv" / ".installed"
     stamp.write_text("")
     later = (tmp_path / "pyproject.toml").stat().st_mtime + 10
@@ -28,4 +28,4 @@ def test_make_run_installs_only_when_pyproject_changed(tmp_path: Path) -> None:
     out = dry_run(tmp_path, "run")
     assert "pip install" not in out and "migration-wizard" in out     # installed: straight to the wizard
     os.utime(tmp_path / "pyproject.toml", (later + 10, later + 10))
-    assert "pip install -q -e ." in dry_run(tmp_path, "run")          # dependencies changed: install again
+    assert "pip install -q -e '.[gui]'" in dry_run(tmp_path, "run")          # dependencies changed: install again
