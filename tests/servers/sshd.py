@@ -1,0 +1,88 @@
+"""A real OpenSSH server for the tests (Debian's openssh-server), started on a loopback address of its own with
+its own host keys, config and authorized key; the system's sshd (if any) is never touched.
+
+Sessions get ``HOME`` set to this server's own folder (``SetEnv``), so each host of a test (a master on
+127.0.0.2, a worker on 127.0.0.3) has a home folder of its own although the same user logs in."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def keygen(path: Path, kind: str = "ed25519") -> Path:
+    subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-f", str(path)], check=True)
+    return path
+
+
+class Sshd:
+    """``Sshd(folder, "127.0.0.2", client_key_pub).start()``; ``new_host_key()`` then ``restart()`` stands for a
+    reinstalled server."""
+
+    def __init__(self, folder: Path, host: str, authorized: Path) -> None:
+        self.folder, self.host = folder, host
+        self.home = folder / "home"
+        self.port = free_port(host)
+        self.user = getpass.getuser()
+        self.authorized = authorized
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.forwarding = True          # False: this host is no jump host (AllowTcpForwarding no)
+
+    def new_host_key(self) -> None:
+        key = self.folder / "host_ed25519"
+        for p in (key, key.with_suffix(".pub")):
+            p.unlink(missing_ok=True)
+        keygen(key)
+
+    def start(self) -> Sshd:
+        self.home.mkdir(parents=True, exist_ok=True)
+        if not (self.folder / "host_ed25519").exists():
+            self.new_host_key()
+        Path("/run/sshd").mkdir(exist_ok=True)     # sshd's privilege-separation folder
+        config = self.folder / "sshd_config"
+        config.write_text(
+            f"ListenAddress {self.host}:{self.port}\nHostKey {self.folder / 'host_ed25519'}\n"
+            f"PidFile {self.folder / 'sshd.pid'}\nAuthorizedKeysFile {self.authorized}\nStrictModes no\n"
+            "PermitRootLogin yes\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM no\n"
+            f"SetEnv HOME={self.home}\nAllowTcpForwarding {'yes' if self.forwarding else 'no'}\nLogLevel VERBOSE\n"
+            "Subsystem sftp internal-sftp\n")
+        self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL,
+                                     stderr=open(self.folder / "sshd.log", "ab"))  # noqa: SIM115
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection((self.host, self.port), timeout=1).close()
+                return self
+            except OSError:
+                assert self.proc.poll() is None, (self.folder / "sshd.log").read_text()
+                assert time.monotonic() < deadline, "sshd did not listen"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def log(self) -> str:
+        return (self.folder / "sshd.log").read_text(errors="replace")
+
+
+def environ_without_agent() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"}

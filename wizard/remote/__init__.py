@@ -1,0 +1,1 @@
+"""Reaching other hosts over SSH (asyncssh): the master and the workers of the semi-managed mode."""
