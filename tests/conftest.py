@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # Qt tests never need a display (screenshots use Xvfb)
 
 from servers.agent_service import AgentProcess  # noqa: E402
+from servers.bundles import agent_tarball  # noqa: E402, F401  (fixture)
 from servers.cluster import cluster  # noqa: E402, F401  (fixture)
 from servers.cos_gateway import CosGateway  # noqa: E402
 from servers.faultproxy import FaultProxy  # noqa: E402

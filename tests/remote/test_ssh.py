@@ -109,3 +109,53 @@ def test_a_worker_is_reached_through_the_master_and_a_secret_goes_by_stdin(
     with pytest.raises(RemoteError) as blocked:
         asyncio.run(connect(via))
     assert blocked.value.code == "unreachable" and "127.0.0.3" in str(blocked.value)
+
+
+def test_the_tunnel_reaches_a_port_on_the_servers_loopback_and_reopens_when_the_link_drops(
+        servers: tuple[Sshd, Sshd, Path]) -> None:
+    import socket
+    import threading
+
+    from wizard.remote.tunnel import Tunnel
+
+    master, _worker, key = servers
+    t = target(master, key)
+    asyncio.run(trust(t))
+    listener = socket.socket()                       # a service on the "master's" loopback only
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.sendall(b"hello from the master\n")
+            conn.close()
+    threading.Thread(target=serve, daemon=True).start()
+
+    async def read(local: int) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", local)
+        data = await reader.read(100)
+        writer.close()
+        return data
+
+    async def go() -> tuple[bytes, bytes, int, int, int]:
+        async with Tunnel(t, port) as tunnel:
+            first = await read(tunnel.port)
+            before = tunnel.port
+            assert master.drop_sessions() >= 1       # the SSH connection drops
+            for _ in range(100):
+                if tunnel.reopened:
+                    break
+                await asyncio.sleep(0.1)
+            second = await read(tunnel.port)
+            return first, second, before, tunnel.port, tunnel.reopened
+    try:
+        first, second, before, after, reopened = asyncio.run(go())
+    finally:
+        listener.close()
+    assert first == second == b"hello from the master\n"
+    assert reopened >= 1 and after == before          # the same local port: a client's URL stays valid

@@ -76,6 +76,20 @@ class Sshd:
             self.proc.terminate()
             self.proc.wait(10)
 
+    def drop_sessions(self) -> int:
+        """Kill every session of this server (its per-connection sshd processes): the link drops."""
+        assert self.proc is not None
+        killed = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:
+                os.kill(int(stat.parent.name), 9)
+                killed += 1
+        return killed
+
     def restart(self) -> None:
         self.stop()
         self.start()
