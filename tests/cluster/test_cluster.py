@@ -106,6 +106,12 @@ def test_two_workers_copy_5000_objects_byte_for_byte_and_no_secret_lands_anywher
             if path.is_file():
                 blob = path.read_bytes()
                 assert not any(s.encode() in blob for s in secrets), path
+    # Every server these processes run listens on a loopback address: the API and Dask's HTTP endpoints on
+    # 127.0.0.1, the scheduler on the master's IP, each worker on its own; nothing on a wildcard.
+    import psutil
+    for pid, own in [(cluster.master.proc.pid, "127.0.0.2")] + [(w.proc.pid, w.host) for w in workers]:  # type: ignore[union-attr]
+        listening = {c.laddr.ip for c in psutil.Process(pid).net_connections("inet") if c.status == "LISTEN"}
+        assert listening <= {"127.0.0.1", own} and own in listening, (pid, listening)
     for w in workers:
         assert w.stop() == 0
     assert cluster.master.stop() == 0

@@ -40,6 +40,22 @@ def hosts(tmp_path: Path, home: Path) -> Iterator[tuple[Sshd, Sshd, Path]]:
             with_pid(str(json.loads(info.read_text()).get("pid", "")))
 
 
+def gone(pid: int, wait: float = 20.0) -> bool:
+    """The process ended (an exited one not reaped by its new parent counts as ended)."""
+    import time
+
+    import psutil
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def with_pid(text: str) -> None:
     try:
         os.kill(int(text.strip()), signal.SIGKILL)
@@ -54,6 +70,7 @@ def test_deploy_is_idempotent_and_a_master_and_worker_start_and_stop(hosts: tupl
     w = Target(worker.host, worker.user, worker.port, key_file=str(key))
     cluster_port = free_port("127.0.0.2")
     sent: list[int] = []
+    api_pid: list[str] = []
 
     async def go() -> tuple[dict[str, object], dict[str, str]]:
         for t in (m, w):
@@ -64,6 +81,7 @@ def test_deploy_is_idempotent_and_a_master_and_worker_start_and_stop(hosts: tupl
             assert await deploy(mc, "127.0.0.2", agent_tarball, __version__) is False     # there already
             assert await deploy(wc, "127.0.0.3", agent_tarball, __version__) is True
             api = await start_master(mc, "127.0.0.2", "127.0.0.2", cluster_port)
+            api_pid.append(api["pid"])
             again = await start_master(mc, "127.0.0.2", "127.0.0.2", cluster_port)      # found running
             assert again["url"] == api["url"]
             await start_worker(wc, "127.0.0.3", await join_file(mc), "127.0.0.3")
@@ -82,7 +100,6 @@ def test_deploy_is_idempotent_and_a_master_and_worker_start_and_stop(hosts: tupl
                 tunnel.close()
             await stop(wc, "worker")
             await stop(mc, "master")
-            await asyncio.sleep(1.5)
             return about, await logs(wc)
     about, worker_logs = asyncio.run(go())
     assert sent and sent[-1] == agent_tarball.stat().st_size
@@ -90,7 +107,11 @@ def test_deploy_is_idempotent_and_a_master_and_worker_start_and_stop(hosts: tupl
     assert cluster["scheduler"] == f"tls://127.0.0.2:{cluster_port}"  # type: ignore[index]
     assert [row["host"] for row in cluster["workers"]] == ["127.0.0.3"]  # type: ignore[index]
     assert "joined the cluster" in worker_logs["worker.log"]
+    for pid in (int((worker.home / ".migration-wizard" / "worker.pid").read_text()), int(api_pid[0])):
+        assert gone(pid), pid                   # stopped, both
     assert (master.home / ".migration-wizard" / "agent" / "migration-agent").exists()
     join = worker.home / ".migration-wizard" / "worker.join"
     assert oct(join.stat().st_mode)[-3:] == "600"
     assert not (master.home / ".migration-wizard" / "worker.join").exists()   # handed over, not left behind
+    assert not (Path.home() / ".migration-wizard").exists()    # only the servers' own home folders were used
+    assert not (Path.home() / "worker.pid").exists()

@@ -24,8 +24,22 @@ Progress = Callable[[int, int], None]      # bytes sent, bytes in all
 
 
 def _sh(script: str) -> list[str]:
-    """A remote shell script (paths in it are relative to the home folder, where an SSH session starts)."""
-    return ["sh", "-c", script]
+    """A remote shell script run in the home folder (``$HOME``, which is not always where sshd starts a
+    session), so the relative paths in it are under the home folder."""
+    return ["sh", "-c", 'cd "$HOME" && ' + script]
+
+
+def _agent(*args: str) -> list[str]:
+    """The deployed agent with ``args``, run in the home folder."""
+    return _sh(" ".join(shlex.quote(a) for a in (f"./{AGENT}", *args)))
+
+
+async def home_of(conn: Any) -> str:
+    """The session's home folder, for SFTP (whose relative paths start where sshd chose)."""
+    home = (await run(conn, ["sh", "-c", 'printf %s "$HOME"'])).stdout
+    if not home.startswith("/"):
+        raise RemoteError("no-home", "the server's session has no home folder ($HOME)")
+    return home
 
 
 def bundle_arch(tarball: Path) -> str:
@@ -37,7 +51,7 @@ def bundle_arch(tarball: Path) -> str:
 
 
 async def agent_version(conn: Any) -> str:
-    got = await run(conn, _sh(f"[ -x {AGENT} ] && {AGENT} --version || true"))
+    got = await run(conn, _sh(f"[ -x {AGENT} ] && ./{AGENT} --version || true"))
     return got.stdout.strip().removeprefix("migration-agent ")
 
 
@@ -50,7 +64,7 @@ async def deploy(conn: Any, host: str, tarball: Path, version: str, progress: Pr
     if await agent_version(conn) == version:
         return False
     await run(conn, _sh(f"mkdir -p {BASE} && chmod 700 {BASE}"))
-    upload = f"{BASE}/upload.tar.gz"
+    upload = f"{await home_of(conn)}/{BASE}/upload.tar.gz"
     async with conn.start_sftp_client() as sftp:
         handler = (lambda _src, _dst, sent, total: progress(sent, total)) if progress else None
         await sftp.put(str(tarball), upload, progress_handler=handler)
@@ -66,23 +80,42 @@ async def deploy(conn: Any, host: str, tarball: Path, version: str, progress: Pr
     return True
 
 
-async def start_master(conn: Any, host: str, listen: str, cluster_port: int = 8786) -> dict[str, str]:
-    """Start (or find running) the master's agent with its cluster scheduler; returns its API's url on the
-    master's 127.0.0.1 (reach it through a tunnel) and its token, read over SSH."""
-    started = await run(conn, [AGENT, "serve", "--cluster", "--listen", listen, "--cluster-port",
-                               str(cluster_port), "--detach"], timeout=90)
-    if started.exit_status != 0 and "already running" not in started.stderr:
-        raise RemoteError("master-start", f"the agent on {host} did not start: {_last(started.stderr)}")
-    folder = f"\"$(dirname \"$({AGENT} token)\")\""
-    info = json.loads((await run(conn, _sh(f"cat {folder}/agent.json"))).stdout)
+async def running_master(conn: Any) -> dict[str, str] | None:
+    """The master's agent running on this server (its API's url on the master's 127.0.0.1, token, pid)."""
+    folder = f"\"$(dirname \"$(./{AGENT} token)\")\""
+    got = await run(conn, _sh(f"f={folder}/agent.json; [ -f \"$f\" ] && cat \"$f\" || true"))
+    try:
+        info = json.loads(got.stdout) if got.stdout.strip() else None
+        pid = int(info["pid"]) if info else 0
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not pid or (await run(conn, ["kill", "-0", str(pid)])).exit_status != 0:
+        return None
     token = (await run(conn, _sh(f"cat {folder}/token"))).stdout.strip()
-    return {"url": str(info["url"]), "token": token, "pid": str(info["pid"])}
+    return {"url": str(info["url"]), "token": token, "pid": str(pid)}  # type: ignore[index]
+
+
+async def start_master(conn: Any, host: str, listen: str, cluster_port: int = 8786) -> dict[str, str]:
+    """Start the master's agent with its cluster scheduler, detached (or find it running); returns its API's
+    url on the master's 127.0.0.1 (reach it through a tunnel) and its token, read over SSH."""
+    found = await running_master(conn)
+    if found is not None:
+        return found
+    started = await run(conn, _agent("serve", "--cluster", "--listen", listen, "--cluster-port", str(cluster_port),
+                                     "--detach"), timeout=90)
+    found = await running_master(conn)
+    if started.exit_status != 0 or found is None:
+        console = await run(conn, _sh('tail -n 5 "${XDG_STATE_HOME:-$HOME/.local/state}/migration-wizard/log/'
+                                      'agent-console.log" 2>/dev/null || true'))
+        raise RemoteError("master-start", f"the agent on {host} did not start: "
+                                          f"{_last(started.stderr or console.stdout)}")
+    return found
 
 
 async def join_file(conn: Any) -> str:
     """A new join file from the master (its content: it goes to a worker over SFTP, 0600)."""
     path = f"{BASE}/worker.join"
-    made = await run(conn, [AGENT, "cluster", "join-file", "-o", path])
+    made = await run(conn, _agent("cluster", "join-file", "-o", path))
     if made.exit_status != 0:
         raise RemoteError("join-file", f"the master could not write a join file: {_last(made.stderr)}")
     text = (await run(conn, _sh(f"cat {path} && rm -f {path}"))).stdout
@@ -92,10 +125,12 @@ async def join_file(conn: Any) -> str:
 async def start_worker(conn: Any, host: str, join: str, listen: str) -> None:
     """Start a worker with ``join`` (written 0600 over SFTP), detached, its output in ~/.migration-wizard."""
     await run(conn, _sh(f"mkdir -p {BASE} && chmod 700 {BASE}"))
-    async with conn.start_sftp_client() as sftp, sftp.open(f"{BASE}/worker.join", "w", attrs=_mode_0600()) as f:
+    target = f"{await home_of(conn)}/{BASE}/worker.join"
+    async with conn.start_sftp_client() as sftp, sftp.open(target, "w", attrs=_mode_0600()) as f:
         await f.write(join)
-    script = (f"cd {BASE} && nohup ./agent/migration-agent worker --join worker.join --listen {shlex.quote(listen)} "
-              "</dev/null >>worker.log 2>&1 & echo $! > worker.pid")
+    # ";" before the background job: the "cd"s run in this shell, so the pid file lands beside the log.
+    script = (f"cd {BASE} || exit 1; nohup ./agent/migration-agent worker --join worker.join --listen "
+              f"{shlex.quote(listen)} </dev/null >>worker.log 2>&1 & echo $! > worker.pid")
     await run(conn, _sh(script))
     for _ in range(100):
         log = (await run(conn, _sh(f"cat {BASE}/worker.log 2>/dev/null || true"))).stdout
@@ -112,7 +147,8 @@ async def stop(conn: Any, what: str) -> None:
     if what == "worker":
         await run(conn, _sh(f"[ -f {BASE}/worker.pid ] && kill -TERM $(cat {BASE}/worker.pid) || true"))
     else:
-        pid = (await run(conn, _sh(f"cat \"$(dirname \"$({AGENT} token)\")/agent.json\" 2>/dev/null || true"))).stdout
+        pid = (await run(conn, _sh(f"cat \"$(dirname \"$(./{AGENT} token)\")/agent.json\" 2>/dev/null || true"))
+               ).stdout
         if pid.strip():
             await run(conn, ["kill", "-TERM", str(int(json.loads(pid)["pid"]))])
 

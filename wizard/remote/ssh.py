@@ -160,10 +160,11 @@ async def facts(conn: Any) -> dict[str, str]:
     """What "Test SSH connection" shows of a server: its architecture, free disk in the home folder, and the
     version of the agent deployed there ("" when none)."""
     arch = (await run(conn, ["uname", "-m"])).stdout.strip()
-    free = (await run(conn, ["df", "-Pk", "."])).stdout.strip().splitlines()
+    # $HOME, not ~ or the session's start folder: sshd may start a session elsewhere than the home it sets.
+    free = (await run(conn, ["sh", "-c", 'df -Pk "$HOME"'])).stdout.strip().splitlines()
     free_kib = free[-1].split()[3] if len(free) > 1 else ""
     version = ""
     with contextlib.suppress(RemoteError):
-        got = await run(conn, ["sh", "-c", "~/.migration-wizard/agent/migration-agent --version 2>/dev/null"])
+        got = await run(conn, ["sh", "-c", '"$HOME/.migration-wizard/agent/migration-agent" --version 2>/dev/null'])
         version = got.stdout.strip().removeprefix("migration-agent ")
     return {"arch": arch, "free_kib": free_kib, "agent_version": version}
