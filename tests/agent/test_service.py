@@ -410,6 +410,10 @@ def test_one_agent_per_data_folder_and_detach(agent_env: dict[str, str], home: P
     assert second.returncode == 1
     assert second.stderr.strip().startswith("migration-agent: an agent is already running for this data folder")
     assert service.url in second.stderr
+    twice = agent("serve", "--detach", "--port", "0", env=agent_env, timeout=60)   # said, not only logged
+    assert twice.returncode == 1 and "an agent is already running" in twice.stderr, twice.stderr
+    assert service.call("GET", "/v1/agent")["pid"] == service.proc.pid  # type: ignore[union-attr]
+    assert (home / "data" / "agent" / "agent.json").exists()        # the running agent's address stays
     assert service.stop() == 0
 
     started = agent("serve", "--detach", "--port", "0", env=agent_env, timeout=60)

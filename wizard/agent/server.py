@@ -17,6 +17,7 @@ import os
 import secrets
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import TextIO
@@ -184,6 +185,11 @@ def detach(argv: list[str], out: TextIO, wait: float = 30.0) -> int:
     print its two lines and write its pid file."""
     folder = agent_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    try:   # an agent that runs already keeps its address file, and the refusal is said here, not in a log
+        _lock_agent(folder).release()
+    except TaskBusy as exc:
+        sys.stderr.write(f"migration-agent: {exc}\n")
+        return 1
     logs = log_dir()
     logs.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
