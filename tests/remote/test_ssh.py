@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from servers.sshd import Sshd, free_port, keygen
@@ -40,6 +41,13 @@ async def trust(t: Target) -> str:
     return fingerprint
 
 
+def refusal(coro: Coroutine[Any, Any, Any]) -> RemoteError:
+    """The RemoteError ``coro`` ends with (it must end with one)."""
+    with pytest.raises(RemoteError) as err:
+        asyncio.run(coro)
+    return err.value
+
+
 def test_a_host_is_pinned_after_its_fingerprint_and_then_used(servers: tuple[Sshd, Sshd, Path]) -> None:
     master, _worker, key = servers
     t = target(master, key)
@@ -67,24 +75,20 @@ def test_a_changed_host_key_is_refused_with_a_sentence(servers: tuple[Sshd, Sshd
     asyncio.run(trust(t))
     master.new_host_key()
     master.restart()
-    with pytest.raises(RemoteError) as refused:
-        asyncio.run(connect(t))
-    assert refused.value.code == "host-key-changed"
-    assert "127.0.0.2's host key is not the one confirmed before" in str(refused.value)
+    refused = refusal(connect(t))
+    assert refused.code == "host-key-changed"
+    assert "127.0.0.2's host key is not the one confirmed before" in str(refused)
 
 
 def test_a_wrong_password_and_a_host_that_does_not_answer_are_named(servers: tuple[Sshd, Sshd, Path]) -> None:
     master, _worker, _key = servers
     t = target(master, None, password="not-the-password-1234")
     asyncio.run(trust(t))
-    with pytest.raises(RemoteError) as refused:
-        asyncio.run(connect(t))
-    assert refused.value.code == "login-refused" and "not-the-password" not in str(refused.value)
-    assert "refused the login" in str(refused.value)
-    nobody = Target("127.0.0.5", "ops", free_port("127.0.0.5"))
-    with pytest.raises(RemoteError) as unreachable:
-        asyncio.run(host_key(nobody))
-    assert unreachable.value.code == "unreachable" and "127.0.0.5" in str(unreachable.value)
+    refused = refusal(connect(t))
+    assert refused.code == "login-refused" and "not-the-password" not in str(refused)
+    assert "refused the login" in str(refused)
+    unreachable = refusal(host_key(Target("127.0.0.5", "ops", free_port("127.0.0.5"))))
+    assert unreachable.code == "unreachable" and "127.0.0.5" in str(unreachable)
 
 
 def test_a_worker_is_reached_through_the_master_and_a_secret_goes_by_stdin(
@@ -106,9 +110,8 @@ def test_a_worker_is_reached_through_the_master_and_a_secret_goes_by_stdin(
     assert secret not in master.log() + worker.log()
     master.forwarding = False      # the same target with a master that forwards nothing: it went through it
     master.restart()
-    with pytest.raises(RemoteError) as blocked:
-        asyncio.run(connect(via))
-    assert blocked.value.code == "unreachable" and "127.0.0.3" in str(blocked.value)
+    blocked = refusal(connect(via))
+    assert blocked.code == "unreachable" and "127.0.0.3" in str(blocked)
 
 
 def test_the_tunnel_reaches_a_port_on_the_servers_loopback_and_reopens_when_the_link_drops(
