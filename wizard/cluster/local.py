@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import secrets
 import subprocess
 import tempfile
@@ -76,6 +75,3 @@ class LocalWorkers:
         if self._folder is not None:
             self._folder.cleanup()
 
-
-def default_processes() -> int:
-    return max(1, os.cpu_count() or 1)

@@ -222,10 +222,9 @@ async def copy_shard(shard: Shard) -> ShardResult:
         result = await run_shard(shard, src, dst, limits, token, on_record=reporter.record,
                                  on_outcome=reporter.outcome, control=control, counters=counters,
                                  slots=in_flight)
-    except Exception as exc:
+    except Exception:   # a bug: logged, and the objects not reported yet go back to the master
         log.exception("shard %s stopped unexpectedly", shard.number)
         result = replace(back, handed_back=[t.id for t in todos], fatal=None)
-        del exc
     finally:
         reporter.closed = True
         reporting.cancel()
@@ -294,4 +293,8 @@ async def serve(join: dict[str, Any], host: str, port: int = 0, slots: int = 2, 
 
 
 def _say(out: TextIO | None, text: str) -> None:
-    log.warning(text) if out is None else (out.write(text + "\n"), out.flush())
+    if out is None:
+        log.warning(text)
+        return
+    out.write(text + "\n")
+    out.flush()
