@@ -87,6 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     jp.add_argument("--listen", metavar="MASTER_PRIVATE_IP", help="the master's private IP, when no "
                     "`serve --cluster` has run here yet")
     jp.add_argument("--cluster-port", type=int, default=None, metavar="PORT", help="the scheduler's port")
+    kp = csub.add_parser("kit", help="write the manual deployment kit for servers the wizard cannot reach",
+                         description="Write migration-kit-VERSION-linux-ARCH.tar.gz: the agent bundle and the "
+                         "scripts that start a master and its workers by hand. It holds no storage credential, "
+                         "no CA key and no join file (the master makes its own).")
+    kp.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="the folder to write it into")
+    kp.add_argument("--master-ip", required=True, metavar="MASTER_PRIVATE_IP", help="the master server's "
+                    "private IP, which workers reach it at")
+    kp.add_argument("--cluster-port", type=int, default=8786, metavar="PORT", help="the scheduler's port "
+                    "(default 8786)")
+    kp.add_argument("--bundle", metavar="TARBALL", help="the agent bundle (default: this version's for x86_64)")
+    kp.add_argument("--task", metavar="TASK.toml", help="a task to carry along (credentials as references only)")
     sub.add_parser("token", help="print the path of the agent's token file",
                    description="Print the path of the agent's token file (the bearer token for its API).")
     for name, text in (("run", "run (or resume) a task in the foreground"),
@@ -341,7 +352,7 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
     if args.command == "worker":
         return await _worker(args)
     if args.command == "cluster":
-        return _join_file(args, out)
+        return _kit(args, out) if args.cluster_command == "kit" else _join_file(args, out)
     spec = load_task(args.task)
     jpath = Path(args.journal) if args.journal else default_journal(spec)
     # Every argument is checked before anything is written: the output file, the class, then the stores.
@@ -454,6 +465,31 @@ def _join_file(args: argparse.Namespace, out: Output) -> int:
     write_private(target, json.dumps(cluster.join(), indent=1))
     out.say(f"wrote {target} (mode 0600) for the cluster at {cluster.address}: copy it to a worker server and "
             f"start there: migration-agent worker --join {target.name}")
+    return OK
+
+
+def _kit(args: argparse.Namespace, out: Output) -> int:
+    """``cluster kit``: every argument checked (exit 2) before the bundle is looked for (none: exit 1)."""
+    from wizard.remote.bundle import find_bundle
+    from wizard.remote.kit import build_kit, check_cluster_port, check_master_ip, check_task
+
+    check_master_ip(args.master_ip)
+    check_cluster_port(args.cluster_port)
+    task = None
+    if args.task:
+        try:
+            task = Path(args.task).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"--task: {args.task} cannot be read ({getattr(exc, 'strerror', None) or exc})") \
+                from None
+        check_task(task)
+    if not Path(args.output).is_dir():
+        raise InputError(f"-o: the folder {args.output} does not exist")
+    tarball = Path(args.bundle) if args.bundle else find_bundle("x86_64")
+    kit = build_kit(Path(args.output), tarball, args.master_ip, args.cluster_port, task)
+    out.say(f"wrote {kit} ({human_bytes(kit.stat().st_size)}) for the master at {args.master_ip} (cluster port "
+            f"{args.cluster_port}){', with task.toml' if task else ''}: unpack it on the master and run "
+            "sh migration-kit/start-master.sh there first, then on each worker (see README.en.md)")
     return OK
 
 
