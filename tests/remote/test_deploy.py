@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers.sshd import Sshd, free_port, keygen
+from servers.sshd import Sshd, free_port, gone, keygen, kill_pid
 
 from wizard import __version__
 from wizard.remote.deploy import agent_version, deploy, join_file, logs, start_master, start_worker, stop
@@ -35,32 +33,9 @@ def hosts(tmp_path: Path, home: Path) -> Iterator[tuple[Sshd, Sshd, Path]]:
     for s in pair:
         s.stop()
         for pidfile in s.home.rglob("*.pid"):      # nothing started on a "server" outlives the test
-            with_pid(pidfile.read_text())
+            kill_pid(pidfile.read_text())
         for info in s.home.rglob("agent.json"):
-            with_pid(str(json.loads(info.read_text()).get("pid", "")))
-
-
-def gone(pid: int, wait: float = 20.0) -> bool:
-    """The process ended (an exited one not reaped by its new parent counts as ended)."""
-    import time
-
-    import psutil
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def with_pid(text: str) -> None:
-    try:
-        os.kill(int(text.strip()), signal.SIGKILL)
-    except (ValueError, OSError):
-        pass
+            kill_pid(str(json.loads(info.read_text()).get("pid", "")))
 
 
 def test_deploy_is_idempotent_and_a_master_and_worker_start_and_stop(hosts: tuple[Sshd, Sshd, Path],

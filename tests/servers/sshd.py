@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -100,3 +101,25 @@ class Sshd:
 
 def environ_without_agent() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"}
+
+
+def gone(pid: int, wait: float = 20.0) -> bool:
+    """The process ended (an exited one not reaped by its new parent counts as ended)."""
+    import psutil
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def kill_pid(text: str) -> None:
+    try:
+        os.kill(int(text.strip()), signal.SIGKILL)
+    except (ValueError, OSError):
+        pass

@@ -1,5 +1,8 @@
 """The one edge between the GUI and the agent: an AgentClient on qasync's loop, its events turned into Qt
-signals. Pages call the client's coroutines through ``AgentLink.client()``; nothing here blocks the window."""
+signals. Pages call the client's coroutines through ``AgentLink.client()``; nothing here blocks the window.
+
+The agent is the one on this computer, or, in semi-managed mode, the master's (a ``MasterSession``: its API
+through an SSH tunnel). Every page asks ``client()``, so every check runs on the agent that will copy."""
 
 from __future__ import annotations
 
@@ -13,12 +16,15 @@ from PySide6.QtCore import QObject, Signal
 
 from wizard.agent.client import AgentClient, AgentError, AgentUnavailable, running_agent
 from wizard.launch import agent_command
+from wizard.remote.session import MasterSession
+from wizard.remote.ssh import RemoteError
 
 log = logging.getLogger(__name__)
 
 
 class AgentLink(QObject):
-    """The local agent: started when none runs (it outlives the wizard), followed task by task."""
+    """The agent the wizard works with (this computer's, started when none runs, or a remote master's), followed
+    task by task. The agents outlive the wizard."""
 
     snapshot = Signal(dict)        # a task snapshot, 2-4 a second while it changes
     happened = Signal(dict)        # object_failed, state, limits, task_finished, lagged, deleted
@@ -30,6 +36,28 @@ class AgentLink(QObject):
         self._connecting: asyncio.Lock | None = None
         self._follow: asyncio.Future[None] | None = None
         self.following = ""
+        self.session: MasterSession | None = None        # the master chosen; None: the agent on this computer
+        self.sessions: dict[str, MasterSession] = {}     # every master this wizard has reached, by host
+
+    @property
+    def where(self) -> str:
+        """The chosen master's host, "" for the agent on this computer."""
+        return self.session.master.host if self.session is not None else ""
+
+    def use_local(self) -> None:
+        self.session = None
+
+    def use_remote(self, session: MasterSession) -> None:
+        """Work with this master's agent from now on (kept, with its tunnel, until the wizard closes)."""
+        old = self.sessions.get(session.master.host)
+        if old is not None and old is not session:
+            spawn(old.close())
+        self.sessions[session.master.host] = session
+        self.session = session
+
+    def select(self, where: str) -> None:
+        """Choose the agent a task lives on: "" this computer, else a master reached before."""
+        self.session = self.sessions[where] if where else None
 
     async def client(self) -> AgentClient:
         """The client of the running agent; starts one (detached, so it outlives the wizard) when none runs, and
@@ -41,6 +69,12 @@ class AgentLink(QObject):
             return await self._connect()
 
     async def _connect(self) -> AgentClient:
+        if self.session is not None:
+            try:
+                client: AgentClient = await self.session.client()
+            except RemoteError as exc:       # the master (or its agent) cannot be reached: its own sentence
+                raise AgentError(0, f"remote:{exc.code}", str(exc)) from None
+            return client
         info = running_agent()
         if self._client is not None and info is not None and info["url"] == self._client.url:
             return self._client
@@ -65,10 +99,13 @@ class AgentLink(QObject):
         self.following = ""
 
     async def close(self) -> None:
+        """The clients and tunnels closed; every agent and its tasks go on."""
         self.stop()
         if self._client is not None:
             await self._client.close()
             self._client = None
+        for session in self.sessions.values():
+            await session.close()
 
     async def _stream(self, task_id: str) -> None:
         while True:
@@ -86,8 +123,9 @@ class AgentLink(QObject):
                 raise
             except AgentUnavailable as exc:
                 self.lost.emit(exc.code)
-                with contextlib.suppress(Exception):
-                    await self._reset()
+                if self.session is None:     # a remote master's tunnel re-opens by itself, on the same port
+                    with contextlib.suppress(Exception):
+                        await self._reset()
             except AgentError as exc:
                 self.lost.emit(exc.code)
                 if exc.status == 404:
@@ -122,6 +160,8 @@ def spawn(coro: Any, on_done: Any = None, on_error: Any = None) -> asyncio.Futur
         elif on_error is not None:
             if isinstance(exc, AgentError):
                 on_error(exc.code, exc.message)
+            elif isinstance(exc, RemoteError):   # a server over SSH: "remote:CODE" (messages translates it)
+                on_error(f"remote:{exc.code}", str(exc))
             elif isinstance(exc, OSError):  # a local file (an export) could not be written: disk full, no right
                 on_error("io", f"{exc.strerror or exc}: {exc.filename or ''}")
             else:

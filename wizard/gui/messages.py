@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication as Q
 from wizard.units import human_bytes
 
 __all__ = ["human_bytes", "state_text", "error_class_text", "class_label", "check_text", "check_title",
-           "agent_error_text", "keyring_text", "code_text", "refused_text", "exists_text"]
+           "agent_error_text", "keyring_text", "code_text", "refused_text", "exists_text", "remote_text"]
 
 
 def state_text(state: str) -> str:
@@ -176,4 +176,34 @@ def agent_error_text(code: str, message: str) -> str:
         return message
     if code == "io":  # a local file: the system's own reason and the path say which and why
         return f"{error_class_text(code)} ({message})"
+    if code.startswith("remote:"):
+        return remote_text(code.removeprefix("remote:"), message)
     return error_class_text(code) if code else message
+
+
+def remote_text(code: str, message: str) -> str:
+    """A server reached over SSH (``wizard.remote``): its codes in the operator's language, naming the host. The
+    English sentence begins with the host (``HOST's``, ``USER@HOST``, ``HOST:PORT``); codes without a sentence
+    here keep it."""
+    first = message.split(" ", 1)[0]
+    host = first.removesuffix("'s").rstrip(":").rsplit("@", 1)[-1]
+    texts = {
+        "login-refused": Q.translate("Messages", "{host} refused the login: check the user and the password or "
+                                                 "key."),
+        "host-key-changed": Q.translate("Messages", "{host}'s host key is not the one confirmed before: the server "
+                                                    "was reinstalled, or someone is in between. Nothing was sent "
+                                                    "to it."),
+        "timeout": Q.translate("Messages", "{host} did not answer: check the address, the SSH port and the "
+                                           "firewall."),
+        "unreachable": Q.translate("Messages", "{host} cannot be reached: check the address, the SSH port and the "
+                                               "firewall."),
+        "not-pinned": Q.translate("Messages", "{host}'s host key is not confirmed yet: press \"Test SSH "
+                                              "connection\" first."),
+        "no-bundle": Q.translate("Messages", "The agent package for the servers is missing from this installation "
+                                             "({detail})."),
+        "master-down": Q.translate("Messages", "The migration agent on {host} is not running."),
+    }
+    if code not in texts:
+        return message
+    detail = message.split("(", 1)[1].split(")", 1)[0] if "(" in message else message
+    return texts[code].format(host=host, detail=detail)

@@ -122,15 +122,17 @@ async def join_file(conn: Any) -> str:
     return text
 
 
-async def start_worker(conn: Any, host: str, join: str, listen: str) -> None:
-    """Start a worker with ``join`` (written 0600 over SFTP), detached, its output in ~/.migration-wizard."""
+async def start_worker(conn: Any, host: str, join: str, listen: str | None = None) -> None:
+    """Start a worker with ``join`` (written 0600 over SFTP), detached, its output in ~/.migration-wizard;
+    ``listen`` is the address the master reaches it at (None: its address on the route to the master)."""
     await run(conn, _sh(f"mkdir -p {BASE} && chmod 700 {BASE}"))
     target = f"{await home_of(conn)}/{BASE}/worker.join"
     async with conn.start_sftp_client() as sftp, sftp.open(target, "w", attrs=_mode_0600()) as f:
         await f.write(join)
     # ";" before the background job: the "cd"s run in this shell, so the pid file lands beside the log.
-    script = (f"cd {BASE} || exit 1; nohup ./agent/migration-agent worker --join worker.join --listen "
-              f"{shlex.quote(listen)} </dev/null >>worker.log 2>&1 & echo $! > worker.pid")
+    address = f" --listen {shlex.quote(listen)}" if listen else ""
+    script = (f"cd {BASE} || exit 1; nohup ./agent/migration-agent worker --join worker.join{address} "
+              "</dev/null >>worker.log 2>&1 & echo $! > worker.pid")
     await run(conn, _sh(script))
     for _ in range(100):
         log = (await run(conn, _sh(f"cat {BASE}/worker.log 2>/dev/null || true"))).stdout

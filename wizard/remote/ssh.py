@@ -28,9 +28,9 @@ RUN_TIMEOUT = 120.0
 class RemoteError(MigrationError):
     """A remote host could not be reached or used; ``code`` says why (the GUI translates it)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, host: str = "") -> None:
         super().__init__(message)
-        self.code = code
+        self.code, self.host = code, host
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,9 @@ async def host_key(target: Target, timeout: float = CONNECT_TIMEOUT) -> tuple[st
         else:
             key = await asyncio.wait_for(asyncssh.get_server_host_key(target.host, target.port), timeout)
     except (TimeoutError, OSError, asyncssh.Error) as exc:
-        raise _unreachable(target, exc) from None
+        raise _unreachable(target, exc, timeout) from None
     if key is None:
-        raise RemoteError("no-host-key", f"{target.host} sent no host key")
+        raise RemoteError("no-host-key", f"{target.host} sent no host key", target.host)
     return key.get_fingerprint("sha256"), key.export_public_key("openssh").decode().strip()
 
 
@@ -99,7 +99,7 @@ async def connect(target: Target, timeout: float = CONNECT_TIMEOUT) -> Any:
 
     if not is_pinned(target):
         raise RemoteError("not-pinned", f"{target.host}'s host key is not confirmed yet: test the connection "
-                                        "and confirm its fingerprint first")
+                                        "and confirm its fingerprint first", target.host)
     tunnel = await connect(target.jump, timeout) if target.jump is not None else None
     options: dict[str, Any] = {"known_hosts": str(known_hosts_file()), "username": target.user,
                                "connect_timeout": timeout, "login_timeout": timeout}
@@ -109,7 +109,7 @@ async def connect(target: Target, timeout: float = CONNECT_TIMEOUT) -> Any:
         except (OSError, asyncssh.KeyImportError) as exc:
             raise RemoteError("bad-key", f"the key file {target.key_file} cannot be used"
                                          f"{' (wrong passphrase?)' if isinstance(exc, asyncssh.KeyImportError) else ''}"
-                              ) from None
+                              , target.host) from None
         options.update(client_keys=[key], password=None)
     else:
         options.update(client_keys=None, password=target.password)
@@ -119,22 +119,22 @@ async def connect(target: Target, timeout: float = CONNECT_TIMEOUT) -> Any:
     except asyncssh.HostKeyNotVerifiable:
         raise RemoteError("host-key-changed", f"{target.host}'s host key is not the one confirmed before: the "
                           "server was reinstalled or someone is in between; if you expected it, remove its line "
-                          f"from {known_hosts_file()} and confirm the new fingerprint") from None
+                          f"from {known_hosts_file()} and confirm the new fingerprint", target.host) from None
     except asyncssh.PermissionDenied:
         raise RemoteError("login-refused", f"{target.name} refused the login: check the user and the "
-                          f"{'key' if target.key_file else 'password'}") from None
+                          f"{'key' if target.key_file else 'password'}", target.host) from None
     except (TimeoutError, OSError, asyncssh.Error) as exc:
         if tunnel is not None:
             tunnel.close()
-        raise _unreachable(target, exc) from None
+        raise _unreachable(target, exc, timeout) from None
 
 
-def _unreachable(target: Target, exc: BaseException) -> RemoteError:
+def _unreachable(target: Target, exc: BaseException, timeout: float) -> RemoteError:
     if isinstance(exc, asyncio.TimeoutError):
-        return RemoteError("timeout", f"{target.host} did not answer within {CONNECT_TIMEOUT:.0f} s"
-                           + (f" (through {target.jump.host})" if target.jump else ""))
+        return RemoteError("timeout", f"{target.host} did not answer within {timeout:.0f} s"
+                           + (f" (through {target.jump.host})" if target.jump else ""), target.host)
     reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
-    return RemoteError("unreachable", f"{target.host}:{target.port} cannot be reached ({reason})")
+    return RemoteError("unreachable", f"{target.host}:{target.port} cannot be reached ({reason})", target.host)
 
 
 @dataclass

@@ -29,19 +29,6 @@ from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.pages.location import ERROR_COLOR, OK_COLOR
 from wizard.gui.settings import Settings
 
-_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9\-]{0,61}"
-                   r"[A-Za-z0-9])?)*$")
-
-
-def valid_host(text: str) -> bool:
-    """An IPv4/IPv6 address or a host name."""
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        return bool(_HOST.match(text))
-
-
 class ModePage(TranslatedPage):
     """Where the agent runs."""
 
