@@ -158,6 +158,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Folders and URL lists are on the master server {host}; the checks run there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Give the full path, starting at the root of the disk.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -437,6 +441,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The agent package for the servers is missing from this installation ({detail}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The bucket does not exist, or belongs to another region.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -474,6 +482,10 @@
     </message>
     <message>
         <source>The migration agent is not running or does not answer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The migration agent on {host} is not running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -552,6 +564,26 @@
         <source>Write permission</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>{host} cannot be reached: check the address, the SSH port and the firewall.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} did not answer: check the address, the SSH port and the firewall.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} refused the login: check the user and the password or key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host}&apos;s host key is not confirmed yet: press &quot;Test SSH connection&quot; first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host}&apos;s host key is not the one confirmed before: the server was reinstalled, or someone is in between. Nothing was sent to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MigrationWizard</name>
@@ -579,11 +611,49 @@
 <context>
     <name>ModePage</name>
     <message>
+        <source> (through {host})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>172.16.0.95
+root@172.16.0.96:2222
+(the same login as the master unless a line names its own)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Agent on this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm the server&apos;s host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to {host}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export deployment kit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export deployment kit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For servers this computer cannot reach: an archive with the agent, start scripts and a README to run on the master and each worker.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -603,19 +673,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Not a host name or IP address: {host}</source>
+        <source>Not a worker address (host, user@host or host:port): {host}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Password (if no key)</source>
+        <source>Nothing was sent to {host}: its host key was not confirmed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password, or the key&apos;s passphrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Private key file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remote launching is not available yet: your entries are checked and saved, but to migrate now choose &quot;Agent on this computer&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -627,11 +697,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Saved. Remote launching is not available yet: choose &quot;Agent on this computer&quot; to migrate now.</source>
+        <source>Semi-managed: agent on a master server in the source cloud, with worker servers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Semi-managed: agent on a master server in the source cloud, with worker servers</source>
+        <source>Starting the agent on {host}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test SSH connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -643,11 +717,35 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The agent on {host} is running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The master and its workers are running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The master node private IP must be an IPv4 or IPv6 address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The private key file does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is the first connection to {host}. Its host key fingerprint is
+
+{fingerprint}
+
+Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server). Trust this server from now on?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust this server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploading the agent to {host}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -663,7 +761,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Wrote {path}: unpack it on the master and follow its README.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>agent {version}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>kept in the system keyring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no agent yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>the address workers use, like 172.16.0.94</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host}{via}: logged in, {arch}, {agent}, {free} free</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -890,6 +1008,10 @@
 <context>
     <name>RunPage</name>
     <message>
+        <source>Add worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>All failed files</source>
         <translation type="unfinished"></translation>
     </message>
@@ -911,6 +1033,10 @@
     </message>
     <message>
         <source>Cancel task {name} for good? It cannot be resumed; multipart uploads under way are removed at the destination, files already copied stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploying and starting the worker on {host}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -958,6 +1084,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Not a worker address (host, user@host or host:port): {host}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was sent to {host}: its host key was not confirmed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Pass {pass} finished: {copied} files copied, {unchanged} unchanged, {skipped} skipped, {failed} failed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -967,6 +1101,10 @@
     </message>
     <message>
         <source>QPS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove worker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1002,7 +1140,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Type the worker server&apos;s address first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worker {host} joined: it takes shards now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worker {host} stopped: its shards go to the other servers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1019,6 +1169,10 @@
     </message>
     <message>
         <source>measuring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>worker server address (host, user@host or host:port)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1100,7 +1254,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Runs on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

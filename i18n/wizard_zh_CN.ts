@@ -158,6 +158,10 @@
         <translation>文件夹</translation>
     </message>
     <message>
+        <source>Folders and URL lists are on the master server {host}; the checks run there.</source>
+        <translation>文件夹和 URL 列表位于 master 服务器 {host} 上，检查也在那里进行。</translation>
+    </message>
+    <message>
         <source>Give the full path, starting at the root of the disk.</source>
         <translation>请填写从磁盘根目录开始的完整路径。</translation>
     </message>
@@ -437,6 +441,10 @@
         <translation>迁移代理无法读取系统密钥环：请解锁或安装密钥环（gnome-keyring、KWallet）后继续任务，或删除任务并重新填写密钥，仅在迁移代理运行期间保存。</translation>
     </message>
     <message>
+        <source>The agent package for the servers is missing from this installation ({detail}).</source>
+        <translation>此安装缺少服务器使用的 Agent 程序包（{detail}）。</translation>
+    </message>
+    <message>
         <source>The bucket does not exist, or belongs to another region.</source>
         <translation>存储桶不存在，或属于其他地域。</translation>
     </message>
@@ -475,6 +483,10 @@
     <message>
         <source>The migration agent is not running or does not answer.</source>
         <translation>迁移 Agent 未运行或没有响应。</translation>
+    </message>
+    <message>
+        <source>The migration agent on {host} is not running.</source>
+        <translation>{host} 上的迁移 Agent 未运行。</translation>
     </message>
     <message>
         <source>The network failed repeatedly.</source>
@@ -552,6 +564,26 @@
         <source>Write permission</source>
         <translation>写入权限</translation>
     </message>
+    <message>
+        <source>{host} cannot be reached: check the address, the SSH port and the firewall.</source>
+        <translation>无法连接 {host}：请检查地址、SSH 端口和防火墙。</translation>
+    </message>
+    <message>
+        <source>{host} did not answer: check the address, the SSH port and the firewall.</source>
+        <translation>{host} 没有响应：请检查地址、SSH 端口和防火墙。</translation>
+    </message>
+    <message>
+        <source>{host} refused the login: check the user and the password or key.</source>
+        <translation>{host} 拒绝登录：请检查用户名以及密码或密钥。</translation>
+    </message>
+    <message>
+        <source>{host}&apos;s host key is not confirmed yet: press &quot;Test SSH connection&quot; first.</source>
+        <translation>{host} 的主机密钥尚未确认：请先单击“测试 SSH 连接”。</translation>
+    </message>
+    <message>
+        <source>{host}&apos;s host key is not the one confirmed before: the server was reinstalled, or someone is in between. Nothing was sent to it.</source>
+        <translation>{host} 的主机密钥与之前确认的不同：服务器可能已重装，或连接被他人劫持。未向其发送任何内容。</translation>
+    </message>
 </context>
 <context>
     <name>MigrationWizard</name>
@@ -579,12 +611,52 @@
 <context>
     <name>ModePage</name>
     <message>
+        <source> (through {host})</source>
+        <translation>（经由 {host}）</translation>
+    </message>
+    <message>
+        <source>172.16.0.95
+root@172.16.0.96:2222
+(the same login as the master unless a line names its own)</source>
+        <translation>172.16.0.95
+root@172.16.0.96:2222
+（除非某行单独指定，否则使用与 master 相同的登录信息）</translation>
+    </message>
+    <message>
         <source>Agent on this computer</source>
         <translation>在本机运行 Agent</translation>
     </message>
     <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Confirm the server&apos;s host key</source>
+        <translation>确认服务器的主机密钥</translation>
+    </message>
+    <message>
+        <source>Connecting to {host}…</source>
+        <translation>正在连接 {host}…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Export deployment kit</source>
+        <translation>导出部署包</translation>
+    </message>
+    <message>
+        <source>Export deployment kit…</source>
+        <translation>导出部署包…</translation>
+    </message>
+    <message>
+        <source>For servers this computer cannot reach: an archive with the agent, start scripts and a README to run on the master and each worker.</source>
+        <translation>适用于本机无法连接的服务器：压缩包内含 Agent、启动脚本和说明文档，在 master 和每台 worker 服务器上运行。</translation>
     </message>
     <message>
         <source>Give a private key file or a password.</source>
@@ -603,20 +675,20 @@
         <translation>模式选择</translation>
     </message>
     <message>
-        <source>Not a host name or IP address: {host}</source>
-        <translation>不是主机名或 IP 地址：{host}</translation>
+        <source>Not a worker address (host, user@host or host:port): {host}</source>
+        <translation>不是有效的 worker 地址（host、user@host 或 host:port）：{host}</translation>
     </message>
     <message>
-        <source>Password (if no key)</source>
-        <translation>密码（无私钥时）</translation>
+        <source>Nothing was sent to {host}: its host key was not confirmed.</source>
+        <translation>未向 {host} 发送任何内容：其主机密钥未被确认。</translation>
+    </message>
+    <message>
+        <source>Password, or the key&apos;s passphrase</source>
+        <translation>密码，或私钥的口令</translation>
     </message>
     <message>
         <source>Private key file</source>
         <translation>私钥文件</translation>
-    </message>
-    <message>
-        <source>Remote launching is not available yet: your entries are checked and saved, but to migrate now choose &quot;Agent on this computer&quot;.</source>
-        <translation>暂不支持远程启动：填写的内容会经过检查并保存；如需现在迁移，请选择“在本机运行 Agent”。</translation>
     </message>
     <message>
         <source>SSH address</source>
@@ -627,12 +699,16 @@
         <translation>SSH 端口</translation>
     </message>
     <message>
-        <source>Saved. Remote launching is not available yet: choose &quot;Agent on this computer&quot; to migrate now.</source>
-        <translation>已保存。暂不支持远程启动：如需现在迁移，请选择“在本机运行 Agent”。</translation>
-    </message>
-    <message>
         <source>Semi-managed: agent on a master server in the source cloud, with worker servers</source>
         <translation>Agent 半托管：在源数据所在云的主控服务器上运行 Agent，并可增加 worker 服务器</translation>
+    </message>
+    <message>
+        <source>Starting the agent on {host}…</source>
+        <translation>正在 {host} 上启动 Agent…</translation>
+    </message>
+    <message>
+        <source>Test SSH connection</source>
+        <translation>测试 SSH 连接</translation>
     </message>
     <message>
         <source>The SSH address must be a host name or an IP address.</source>
@@ -643,12 +719,40 @@
         <translation>SSH 用户名未填写。</translation>
     </message>
     <message>
+        <source>The agent on {host} is running.</source>
+        <translation>{host} 上的 Agent 已在运行。</translation>
+    </message>
+    <message>
+        <source>The master and its workers are running.</source>
+        <translation>master 及其 worker 服务器均已运行。</translation>
+    </message>
+    <message>
         <source>The master node private IP must be an IPv4 or IPv6 address.</source>
         <translation>主节点内网IP必须是 IPv4 或 IPv6 地址。</translation>
     </message>
     <message>
         <source>The private key file does not exist.</source>
         <translation>私钥文件不存在。</translation>
+    </message>
+    <message>
+        <source>This is the first connection to {host}. Its host key fingerprint is
+
+{fingerprint}
+
+Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server). Trust this server from now on?</source>
+        <translation>这是首次连接 {host}。其主机密钥指纹为
+
+{fingerprint}
+
+请与服务器上显示的指纹核对（在服务器上运行 ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub）。今后信任此服务器吗？</translation>
+    </message>
+    <message>
+        <source>Trust this server</source>
+        <translation>信任此服务器</translation>
+    </message>
+    <message>
+        <source>Uploading the agent to {host}…</source>
+        <translation>正在将 Agent 上传到 {host}…</translation>
     </message>
     <message>
         <source>User</source>
@@ -663,8 +767,28 @@
         <translation>worker 服务器（每行一个）</translation>
     </message>
     <message>
+        <source>Wrote {path}: unpack it on the master and follow its README.</source>
+        <translation>已写入 {path}：请在 master 服务器上解压并按其中的 README 操作。</translation>
+    </message>
+    <message>
+        <source>agent {version}</source>
+        <translation>Agent {version}</translation>
+    </message>
+    <message>
+        <source>kept in the system keyring</source>
+        <translation>保存在系统密钥环中</translation>
+    </message>
+    <message>
+        <source>no agent yet</source>
+        <translation>尚未部署 Agent</translation>
+    </message>
+    <message>
         <source>the address workers use, like 172.16.0.94</source>
         <translation>worker 服务器与其通信的地址，如 172.16.0.94</translation>
+    </message>
+    <message>
+        <source>{host}{via}: logged in, {arch}, {agent}, {free} free</source>
+        <translation>{host}{via}：已登录，{arch}，{agent}，可用空间 {free}</translation>
     </message>
 </context>
 <context>
@@ -890,6 +1014,10 @@
 <context>
     <name>RunPage</name>
     <message>
+        <source>Add worker</source>
+        <translation>添加 worker</translation>
+    </message>
+    <message>
         <source>All failed files</source>
         <translation>全部失败文件</translation>
     </message>
@@ -912,6 +1040,10 @@
     <message>
         <source>Cancel task {name} for good? It cannot be resumed; multipart uploads under way are removed at the destination, files already copied stay.</source>
         <translation>确定要彻底取消任务 {name} 吗？取消后无法继续；目的端进行中的分片上传会被清除，已迁移的文件会保留。</translation>
+    </message>
+    <message>
+        <source>Deploying and starting the worker on {host}…</source>
+        <translation>正在 {host} 上部署并启动 worker…</translation>
     </message>
     <message>
         <source>Export failed list</source>
@@ -958,6 +1090,14 @@
         <translation>不限速</translation>
     </message>
     <message>
+        <source>Not a worker address (host, user@host or host:port): {host}</source>
+        <translation>不是有效的 worker 地址（host、user@host 或 host:port）：{host}</translation>
+    </message>
+    <message>
+        <source>Nothing was sent to {host}: its host key was not confirmed.</source>
+        <translation>未向 {host} 发送任何内容：其主机密钥未被确认。</translation>
+    </message>
+    <message>
         <source>Pass {pass} finished: {copied} files copied, {unchanged} unchanged, {skipped} skipped, {failed} failed.</source>
         <translation>增量迁移（第 {pass} 次）完成：迁移 {copied} 个文件，未变化 {unchanged} 个，跳过 {skipped} 个，失败 {failed} 个。</translation>
     </message>
@@ -968,6 +1108,10 @@
     <message>
         <source>QPS</source>
         <translation>QPS</translation>
+    </message>
+    <message>
+        <source>Remove worker</source>
+        <translation>移除 worker</translation>
     </message>
     <message>
         <source>Resume</source>
@@ -1002,8 +1146,20 @@
         <translation>迁移由 Agent 执行：关闭本窗口不会停止迁移，再次打开任务即可查看当前进度。</translation>
     </message>
     <message>
+        <source>Type the worker server&apos;s address first.</source>
+        <translation>请先填写 worker 服务器的地址。</translation>
+    </message>
+    <message>
         <source>Worker</source>
         <translation>worker 服务器</translation>
+    </message>
+    <message>
+        <source>Worker {host} joined: it takes shards now.</source>
+        <translation>worker {host} 已加入：现在开始领取分片。</translation>
+    </message>
+    <message>
+        <source>Worker {host} stopped: its shards go to the other servers.</source>
+        <translation>worker {host} 已停止：其分片交由其他服务器处理。</translation>
     </message>
     <message>
         <source>after listing</source>
@@ -1020,6 +1176,10 @@
     <message>
         <source>measuring…</source>
         <translation>测算中…</translation>
+    </message>
+    <message>
+        <source>worker server address (host, user@host or host:port)</source>
+        <translation>worker 服务器地址（host、user@host 或 host:port）</translation>
     </message>
     <message>
         <source>{done} / {total} files</source>
@@ -1100,8 +1260,16 @@
         <translation>迁移路径</translation>
     </message>
     <message>
+        <source>Runs on</source>
+        <translation>运行位置</translation>
+    </message>
+    <message>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>本机</translation>
     </message>
     <message>
         <source>listing: {count} files so far</source>

@@ -88,6 +88,7 @@ def test_no_keyring_one_sentence_a_choice_no_hang_nothing_recorded(
     assert start.keyring_note.text().startswith("No usable system keyring (NoKeyringError): secrets can be kept "
                                                 "only while the agent runs")
     start.new.click()
+    wizard.next()                               # the mode page: the agent on this computer
     src = wizard.source_page
     src.kind.setCurrentIndex(src.kind.findData("local"))
     src.path.setText(str(folder))
@@ -161,6 +162,7 @@ def test_a_remembered_secret_is_filled_in_and_never_replaced_unasked(
 
     wizard = make_wizard()
     wizard.start_page.new.click()
+    wizard.next()
     assert wizard.currentId() == SOURCE
     fill_s3(wizard.source_page, s3_source.endpoint, src_bucket, s3_source.access_key, s3_source.secret_key)
     wizard.source_page.remember.setChecked(False)

@@ -342,7 +342,7 @@ def test_set_tasks_keeps_rows(qapp: QApplication) -> None:
     model.set_tasks([snap("a"), snap("b"), snap("c")])
     assert signals.take() == []  # nothing changed, nothing repainted
     model.set_tasks([snap("a", done=5, total=10), snap("b"), snap("c", "paused")])
-    assert signals.take() == [("changed", 0, 0, 0, 3), ("changed", 2, 2, 0, 3)]
+    assert signals.take() == [("changed", 0, 0, 0, len(TaskColumn) - 1), ("changed", 2, 2, 0, len(TaskColumn) - 1)]
     assert cell(model, 2, TaskColumn.STATUS) == "Paused" and b_row.row() == 1
 
     # "a" deleted, "d" new, "b" and "c" swapped: rows move, none is rebuilt, the selection would follow "b".
@@ -365,7 +365,7 @@ def test_update_task_changes_one_row(qapp: QApplication) -> None:
     model.update_task(live)
     assert signals.take() == []
     model.update_task({"id": "b", "state": "paused"})  # a partial snapshot is merged
-    assert signals.take() == [("changed", 1, 1, 0, 3)]
+    assert signals.take() == [("changed", 1, 1, 0, len(TaskColumn) - 1)]
     assert cell(model, 1, TaskColumn.STATUS) == "Paused" and cell(model, 1, TaskColumn.NAME) == "task b"
     assert cell(model, 1, 0, TaskListModel.StateRole) == "paused"
     model.update_task(snap("e"))  # a task created since the list was fetched
@@ -397,7 +397,7 @@ def test_progress_and_status_texts(qapp: QApplication) -> None:
         "Not started", "Listing", "Migrating", "Paused", "Cancelled", "Completed", "Completed, some files failed",
         "Could not run", "from-the-future"]
     assert cell(model, 0, TaskColumn.ROUTE) == "s3://source/created/ → oss://destination/created/"
-    assert [model.headerData(c, H) for c in TaskColumn] == ["Name", "Route", "Progress", "Status"]
+    assert [model.headerData(c, H) for c in TaskColumn] == ["Name", "Route", "Progress", "Status", "Runs on"]
 
 
 def test_status_colours(qapp: QApplication) -> None:

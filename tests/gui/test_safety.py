@@ -129,6 +129,7 @@ def test_delete_asks_first_and_test_connection_keeps_the_focus(
 
     # "Test connection" keeps the focus while the agent answers and after: Enter cannot leave the page.
     start.new.click()
+    wizard.next()
     assert wizard.currentId() == SOURCE
     src = wizard.source_page
     src.kind.setCurrentIndex(src.kind.findData("local"))

@@ -49,6 +49,8 @@ def test_whole_walk_export_retry_and_reattach(until: Any, make_wizard: Any, serv
     assert wizard.currentId() == START
     until(lambda: wizard.start_page.status.text() == "", 10)
     wizard.start_page.new.click()
+    assert wizard.currentId() == MODE          # where the agent runs comes first: the checks run there
+    wizard.next()
     assert wizard.currentId() == SOURCE
     src = wizard.source_page
     fill_s3(src, s3_source.endpoint, src_bucket, s3_source.access_key, s3_source.secret_key)
@@ -61,8 +63,6 @@ def test_whole_walk_export_retry_and_reattach(until: Any, make_wizard: Any, serv
     dst.remember.setChecked(False)
     dst.test.click()
     until(lambda: "✔" in dst.result.text() and "✘" not in dst.result.text(), 20)
-    wizard.next()
-    assert wizard.currentId() == MODE
     wizard.next()
     assert wizard.currentId() == OPTIONS
     wizard.next()
@@ -152,6 +152,31 @@ def test_every_page_refuses_bad_input_with_a_sentence(make_wizard: Any, service:
         assert page.error.text().startswith(start), page.error.text()
         assert page.error.isVisible()
 
+    assert wizard.currentId() == MODE
+    mode = wizard.mode_page
+    mode.remote.setChecked(True)
+    mode.host.setText("master.example")
+    mode.user.setText("ops")
+    mode.key_file.setText(str(tmp_path / "no-such-key"))
+    mode.master_ip.setText("172.16.0.94")
+    refused(mode, "The private key file does not exist")
+    key = tmp_path / "id_ed25519"
+    key.write_text("not a real key\n")
+    mode.key_file.setText(str(key))
+    mode.master_ip.setText("172.16.0.300")
+    refused(mode, "The master node private IP must be an IPv4 or IPv6 address")
+    mode.master_ip.setText("fd00::94")
+    mode.workers.setPlainText("10.0.0.5\nworker-2.internal, bad host!")
+    refused(mode, "Not a worker address (host, user@host or host:port): host!")
+    mode.workers.setPlainText("10.0.0.5\nroot@worker-2.internal:99999")
+    refused(mode, "Not a worker address (host, user@host or host:port): root@worker-2.internal:99999")
+    mode.host.setText("-bad-")
+    refused(mode, "The SSH address must be a host name or an IP address")
+    assert Settings.load().mode == {} and Settings.load().masters == []    # nothing kept from refused entries
+    mode.local.setChecked(True)
+    wizard.next()
+    assert wizard.currentId() == SOURCE
+
     fill_s3(src, "s3.example.com/path", "bucket-one", "AKID", "secret")
     refused(src, "The endpoint must look like")
     fill_s3(src, "https://s3.example.com", "Bad_Bucket", "AKID", "secret")
@@ -173,28 +198,6 @@ def test_every_page_refuses_bad_input_with_a_sentence(make_wizard: Any, service:
     dst.secret.setText("s")
     refused(dst, "A COS bucket name ends with the account's APPID")
     dst.bucket.setText("photos-1250000000")
-    wizard.next()
-    assert wizard.currentId() == MODE
-
-    mode = wizard.mode_page
-    mode.remote.setChecked(True)
-    mode.host.setText("master.example")
-    mode.user.setText("ops")
-    mode.key_file.setText(str(tmp_path / "no-such-key"))
-    mode.master_ip.setText("172.16.0.94")
-    refused(mode, "The private key file does not exist")
-    key = tmp_path / "id_ed25519"
-    key.write_text("not a real key\n")
-    mode.key_file.setText(str(key))
-    mode.master_ip.setText("172.16.0.300")
-    refused(mode, "The master node private IP must be an IPv4 or IPv6 address")
-    mode.master_ip.setText("fd00::94")
-    mode.workers.setPlainText("10.0.0.5\nworker-2.internal, bad host!")
-    refused(mode, "Not a host name or IP address: host!")
-    mode.workers.setPlainText("10.0.0.5\nworker-2.internal")
-    refused(mode, "Saved. Remote launching is not available yet")
-    assert Settings.load().mode["master_ip"] == "fd00::94"
-    mode.local.setChecked(True)
     wizard.next()
     assert wizard.currentId() == OPTIONS
 

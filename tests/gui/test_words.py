@@ -33,16 +33,9 @@ def test_a_local_folder_is_not_an_accepted_accesskey(until: Any, make_wizard: An
     assert "Source reachable, AccessKey accepted." in src.result.text()
 
 
-def test_the_semi_managed_saved_line_is_not_red(make_wizard: Any, service: AgentProcess, tmp_path: Path) -> None:
+def test_a_refused_mode_entry_is_red(make_wizard: Any, service: AgentProcess, tmp_path: Path) -> None:
     wizard = make_wizard()
     wizard.start_page.new.click()
-    wizard.source_page.kind.setCurrentIndex(wizard.source_page.kind.findData("local"))
-    wizard.source_page.path.setText(str(tmp_path))
-    wizard.next()
-    dst = wizard.destination_page
-    dst.kind.setCurrentIndex(dst.kind.findData("local"))
-    dst.path.setText(str(tmp_path))
-    wizard.next()
     assert wizard.currentId() == MODE
     mode = wizard.mode_page
     mode.remote.setChecked(True)
@@ -53,12 +46,9 @@ def test_the_semi_managed_saved_line_is_not_red(make_wizard: Any, service: Agent
     key.write_text("not a real key\n")
     mode.key_file.setText(str(key))
     wizard.next()
+    assert wizard.currentId() == MODE
     assert mode.error.property("ok") is False and ERROR_COLOR in mode.error.styleSheet()
-    mode.master_ip.setText("172.16.0.94")
-    wizard.next()
-    assert mode.error.text().startswith("Saved.")
-    assert mode.error.property("ok") is True and OK_COLOR in mode.error.styleSheet()
-    assert ERROR_COLOR not in mode.error.styleSheet()
+    assert OK_COLOR not in mode.error.styleSheet()
 
 
 def test_a_closed_port_names_host_and_port(until: Any, make_wizard: Any, service: AgentProcess) -> None:
@@ -88,11 +78,11 @@ def test_a_second_task_for_one_route_is_warned_and_refused_by_name(until: Any, m
     service.call("POST", "/v1/tasks", {"task": path.read_text()}, expect=201)
     wizard = make_wizard()
     wizard.start_page.new.click()
+    wizard.next()
     for page, folder in ((wizard.source_page, source), (wizard.destination_page, target)):
         page.kind.setCurrentIndex(page.kind.findData("local"))
         page.path.setText(str(folder))
         wizard.next()
-    wizard.next()
     wizard.next()
     review = wizard.review_page
     sentence = ("The task \u201c照片迁移\u201d already migrates this source into this destination: open it from the "

@@ -230,6 +230,18 @@ def walk(driver: Driver, lang: str, source: str, proxy: str) -> None:
         driver.shoot(wizard, f"{lang}-01-start")
 
         start.new.click()
+        driver.until(lambda: wizard.currentId() == MODE, "the mode page")
+        mode = wizard.mode_page
+        mode.remote.setChecked(True)
+        mode.host.setText("203.0.113.24")
+        mode.port.setValue(22)
+        mode.user.setText("root")
+        mode.key_file.setText("/home/ops/.ssh/id_ed25519")
+        mode.master_ip.setText("172.16.0.94")
+        mode.workers.setPlainText("172.16.0.95\n172.16.0.96\n172.16.0.97")
+        driver.shoot(wizard, f"{lang}-04-mode")
+        mode.local.setChecked(True)
+        wizard.next()
         driver.until(lambda: wizard.currentId() == SOURCE, "the source page")
         src = wizard.source_page
         # The picture: the usual source, an OSS bucket read over the internal endpoint (nothing is called).
@@ -262,18 +274,6 @@ def walk(driver: Driver, lang: str, source: str, proxy: str) -> None:
         driver.shoot(wizard, f"{lang}-03-destination")
         wizard.next()
 
-        driver.until(lambda: wizard.currentId() == MODE, "the mode page")
-        mode = wizard.mode_page
-        mode.remote.setChecked(True)
-        mode.host.setText("203.0.113.24")
-        mode.port.setValue(22)
-        mode.user.setText("root")
-        mode.key_file.setText("/home/ops/.ssh/id_ed25519")
-        mode.master_ip.setText("172.16.0.94")
-        mode.workers.setPlainText("172.16.0.95\n172.16.0.96\n172.16.0.97")
-        driver.shoot(wizard, f"{lang}-04-mode")
-        mode.local.setChecked(True)
-        wizard.next()
 
         driver.until(lambda: wizard.currentId() == OPTIONS, "the options page")
         options = wizard.options_page

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from wizard.agent.client import AgentClient, AgentError, AgentUnavailable, running_agent
+from wizard.errors import InputError
 from wizard.launch import agent_command
 from wizard.remote.session import MasterSession
 from wizard.remote.ssh import RemoteError
@@ -60,21 +61,27 @@ class AgentLink(QObject):
         self.session = self.sessions[where] if where else None
 
     async def client(self) -> AgentClient:
-        """The client of the running agent; starts one (detached, so it outlives the wizard) when none runs, and
-        follows the agent to its new address when it was restarted. One caller at a time: at start the pages
-        ask together, and a client made by each would leave all but one session unclosed (wizard.log)."""
+        """The client of the chosen agent: a master's through its tunnel, or this computer's, started (detached,
+        so it outlives the wizard) when none runs and followed to its new address when it was restarted."""
+        session = self.session
+        if session is None:
+            return await self.local_client()
+        try:
+            client: AgentClient = await session.client()      # one caller at a time: the session's own lock
+        except RemoteError as exc:       # the master (or its agent) cannot be reached: its own sentence
+            raise AgentError(0, f"remote:{exc.code}", str(exc)) from None
+        return client
+
+    async def local_client(self) -> AgentClient:
+        """The client of the agent on this computer, whichever agent is chosen (the start page lists both). One
+        caller at a time: at start the pages ask together, and a client made by each would leave all but one
+        session unclosed (wizard.log)."""
         if self._connecting is None:
             self._connecting = asyncio.Lock()
         async with self._connecting:
-            return await self._connect()
+            return await self._local()
 
-    async def _connect(self) -> AgentClient:
-        if self.session is not None:
-            try:
-                client: AgentClient = await self.session.client()
-            except RemoteError as exc:       # the master (or its agent) cannot be reached: its own sentence
-                raise AgentError(0, f"remote:{exc.code}", str(exc)) from None
-            return client
+    async def _local(self) -> AgentClient:
         info = running_agent()
         if self._client is not None and info is not None and info["url"] == self._client.url:
             return self._client
@@ -162,6 +169,8 @@ def spawn(coro: Any, on_done: Any = None, on_error: Any = None) -> asyncio.Futur
                 on_error(exc.code, exc.message)
             elif isinstance(exc, RemoteError):   # a server over SSH: "remote:CODE" (messages translates it)
                 on_error(f"remote:{exc.code}", str(exc))
+            elif isinstance(exc, InputError):    # a value refused before anything was sent: its own sentence
+                on_error("bad-input", str(exc))
             elif isinstance(exc, OSError):  # a local file (an export) could not be written: disk full, no right
                 on_error("io", f"{exc.strerror or exc}: {exc.filename or ''}")
             else:

@@ -19,6 +19,8 @@ class Settings:
     language: str = ""
     saved_credentials: list[str] = field(default_factory=list)     # keyring entry names the operator kept
     mode: dict[str, Any] = field(default_factory=dict)              # semi-managed: host, port, user, key file, ...
+    masters: list[dict[str, Any]] = field(default_factory=list)     # every master brought up: the start page
+                                                                    # lists their tasks
 
     @staticmethod
     def path() -> Path:

@@ -21,7 +21,8 @@ from wizard.gui.pages.start import StartPage
 from wizard.gui.settings import Settings
 from wizard.secrets import keyring_problem
 
-START, SOURCE, DESTINATION, MODE, OPTIONS, REVIEW, RUN = range(7)
+# The mode comes first (as in the vendor console): every later check runs on the agent that will copy.
+START, MODE, SOURCE, DESTINATION, OPTIONS, REVIEW, RUN = range(7)
 
 
 class MigrationWizard(QWizard):
@@ -39,15 +40,15 @@ class MigrationWizard(QWizard):
         if screen is not None:   # a 1366x768 laptop: the window, its title bar and the taskbar fit the screen
             room = screen.availableGeometry()
             self.resize(min(980, room.width()), min(760, room.height() - 32))
-        self.start_page = StartPage(link)
+        self.start_page = StartPage(link, settings)
         self.source_page = LocationPage("source", link)
         self.destination_page = LocationPage("destination", link)
-        self.mode_page = ModePage(settings)
+        self.mode_page = ModePage(settings, link)
         self.options_page = OptionsPage()
         self.review_page = ReviewPage(link, settings)
         self.run_page = RunPage(link)
-        for pid, page in ((START, self.start_page), (SOURCE, self.source_page),
-                          (DESTINATION, self.destination_page), (MODE, self.mode_page),
+        for pid, page in ((START, self.start_page), (MODE, self.mode_page), (SOURCE, self.source_page),
+                          (DESTINATION, self.destination_page),
                           (OPTIONS, self.options_page), (REVIEW, self.review_page), (RUN, self.run_page)):
             self.setPage(pid, page)
         self.setStartId(START)
@@ -68,7 +69,7 @@ class MigrationWizard(QWizard):
     def nextId(self) -> int:
         current = self.currentId()
         if current == START:
-            return RUN if self.start_page.chosen else SOURCE
+            return RUN if self.start_page.chosen else MODE
         if current == RUN:
             return -1
         return super().nextId()

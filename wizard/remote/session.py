@@ -98,6 +98,11 @@ class MasterSession:
         self._client: Any = None
         self._lock = asyncio.Lock()
 
+    def login(self) -> Login:
+        """The master's login, for a worker line that names none of its own (configured like the master)."""
+        m = self.master
+        return Login(m.user, m.port, m.key_file or "", (m.passphrase if m.key_file else m.password) or "")
+
     # -- finding the hosts -----------------------------------------------------------------------------------
     async def locate(self, target: Target) -> Target:
         """``target`` as it can be reached: directly, or through the master when the laptop cannot reach it."""

@@ -19,6 +19,7 @@ from wizard.gui.messages import state_text
 TaskIdRole = int(Qt.ItemDataRole.UserRole) + 1  # the task's id
 SnapshotRole = int(Qt.ItemDataRole.UserRole) + 2  # the whole snapshot, as the agent sent it
 StateRole = int(Qt.ItemDataRole.UserRole) + 3  # the raw state, for filters and sorting
+MASTER_KEY = "_master"     # added to a remote task's snapshot by the start page: the master's host
 
 
 class TaskColumn(IntEnum):
@@ -28,6 +29,7 @@ class TaskColumn(IntEnum):
     ROUTE = 1
     PROGRESS = 2
     STATUS = 3
+    AGENT = 4      # where the task runs: this computer, or a master server's address
 
 
 # Mid tones, readable as text on light and dark backgrounds alike.
@@ -79,6 +81,8 @@ def _header(column: TaskColumn) -> str:
             return QCoreApplication.translate("TaskListModel", "Progress")
         case TaskColumn.STATUS:
             return QCoreApplication.translate("TaskListModel", "Status")
+        case TaskColumn.AGENT:
+            return QCoreApplication.translate("TaskListModel", "Runs on")
 
 
 class TaskListModel(QAbstractTableModel):
@@ -125,6 +129,8 @@ class TaskListModel(QAbstractTableModel):
                 source=task.get("source", ""), destination=task.get("destination", ""))
         if column == TaskColumn.PROGRESS:
             return progress_text(task)
+        if column == TaskColumn.AGENT:
+            return str(task.get(MASTER_KEY) or QCoreApplication.translate("TaskListModel", "This computer"))
         return state_text(str(task.get("state", "")))
 
     def headerData(self, section: int, orientation: Qt.Orientation,

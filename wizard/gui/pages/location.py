@@ -110,6 +110,9 @@ class LocationPage(TranslatedPage):
         self.test.clicked.connect(self.test_connection)
         self.key_id.editingFinished.connect(self._fill_remembered)
         self._testing = False
+        self._offered_internal = False
+        self._advance = False           # Next is waiting for the agent's answer about a path
+        self._checked_path: tuple[str, str] | None = None   # a path the copying agent found (semi-managed mode)
         # A test's answer speaks of what was typed then: an edit makes it stale, so it goes.
         for edit in (self.endpoint, self.bucket, self.prefix, self.key_id, self.secret, self.path):
             edit.textChanged.connect(lambda _t: self._entries_changed())
@@ -187,6 +190,17 @@ class LocationPage(TranslatedPage):
         self.retranslate()
         self.completeChanged.emit()
 
+    def initializePage(self) -> None:
+        """In semi-managed mode the master runs in the source cloud: an OSS source is offered its internal
+        endpoint (ticked once, the operator may untick it), and folders are the master's."""
+        remote = self.link.session is not None
+        if remote and self.side == "source" and not self._offered_internal:
+            self._offered_internal = True
+            self.internal.setChecked(True)
+        self.note.setText(Q.translate("LocationPage", "Folders and URL lists are on the master server {host}; the "
+                                                      "checks run there.").format(host=self.link.where)
+                          if remote and not self.needs_credentials() else "")
+
     def set_keyring(self, problem: str) -> None:
         """Without a usable keyring there is nothing to remember in: the box is off and says why."""
         self.keyring_problem = problem
@@ -213,6 +227,7 @@ class LocationPage(TranslatedPage):
         spawn(asyncio.to_thread(remembered, entry), filled)
 
     def _entries_changed(self) -> None:
+        self._checked_path = None
         self.error.clear()
         self.note.clear()
         if not self._testing:
@@ -264,6 +279,8 @@ class LocationPage(TranslatedPage):
                     else Q.translate("LocationPage", "Choose the URL list file.")
             if not Path(text).is_absolute():
                 return Q.translate("LocationPage", "Give the full path, starting at the root of the disk.")
+            if self.link.session is not None:    # the folder is on the master: its agent checks it (Next, Test)
+                return ""
             if kind == "urllist" and not Path(text).is_file():
                 return Q.translate("LocationPage", "The URL list file does not exist.")
             if kind == "local" and self.side == "source" and not Path(text).is_dir():
@@ -295,7 +312,16 @@ class LocationPage(TranslatedPage):
     def validatePage(self) -> bool:
         problem = self.problem()
         self.error.setText(problem)
-        return not problem
+        if problem:
+            return False
+        if self.link.session is None or self.needs_credentials():
+            return True
+        # A folder or URL list on the master: its agent says whether it is there, then the page goes on.
+        if self._checked_path == (self._kind(), self.path.text().strip()):
+            return True
+        self._advance = True
+        self.test_connection()
+        return False
 
     # -- connection test -------------------------------------------------------------------------------------
     def test_connection(self) -> None:
@@ -322,6 +348,11 @@ class LocationPage(TranslatedPage):
     def _tested(self, answer: dict[str, Any]) -> None:
         self.answer = answer
         self._testing = False
+        advance, self._advance = self._advance, False
+        if answer["ok"] and not self.needs_credentials() and self.link.session is not None:
+            self._checked_path = (self._kind(), self.path.text().strip())
+            if advance:                    # Next asked, and the master's agent found it: on to the next page
+                self.wizard().next()
         lines = [("✔ " if c["ok"] else "✘ ") + messages.check_text(c) for c in answer["checks"]]
         self.result.setText("\n".join(lines))
         self.result.setProperty("ok", answer["ok"])
@@ -329,6 +360,7 @@ class LocationPage(TranslatedPage):
 
     def _test_failed(self, code: str, message: str) -> None:
         self._testing = False
+        self._advance = False
         self.result.setText("✘ " + messages.agent_error_text(code, message))
         self.result.setProperty("ok", False)
         self.result.setStyleSheet(f"color: {ERROR_COLOR}")

@@ -1,9 +1,11 @@
 """Mode selection: the agent on this computer, or semi-managed (an agent on a master server in the source cloud,
-reached over SSH, with worker servers). The semi-managed entries are validated and kept now; launching the
-remote agent comes later, and the page says so."""
+reached over SSH, with worker servers). "Test SSH connection" reaches every server (host keys confirmed on
+screen the first time), Next deploys and starts the agents with visible progress, and from then on every page
+talks to the master's agent. "Export deployment kit" is the way for servers this computer cannot reach."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 from pathlib import Path
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -25,16 +28,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard.gui import masters, messages
+from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.pages.location import ERROR_COLOR, OK_COLOR
 from wizard.gui.settings import Settings
+from wizard.gui.widgets import confirm
+from wizard.remote.session import HostReport, MasterSession, valid_host, worker_target
+from wizard.remote.ssh import RemoteError, Target, pin
+
 
 class ModePage(TranslatedPage):
     """Where the agent runs."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, link: AgentLink, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
+        self.settings, self.link = settings, link
         self.local = QRadioButton()
         self.remote = QRadioButton()
         self.local.setChecked(True)
@@ -47,8 +56,14 @@ class ModePage(TranslatedPage):
         self.browse = QPushButton()
         self.workers = QPlainTextEdit()
         self.workers.setMaximumHeight(90)
-        self.notice = QLabel()
-        self.notice.setWordWrap(True)
+        self.test = QPushButton()
+        self.kit = QPushButton()
+        self.hosts = QLabel()            # one line per server: what "Test SSH connection" found
+        self.hosts.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.step = QLabel()
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {ERROR_COLOR}")
@@ -60,12 +75,21 @@ class ModePage(TranslatedPage):
         for name, field in (("host", self.host), ("port", self.port), ("user", self.user), ("key", key_row),
                             ("password", self.password), ("master_ip", self.master_ip), ("workers", self.workers)):
             form.addRow(self.labels[name], field)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.test)
+        buttons.addWidget(self.kit)
+        buttons.addStretch(1)
+        form.addRow(buttons)
         layout = QVBoxLayout(self)
-        for widget in (self.local, self.remote, self.box, self.notice, self.error):
+        for widget in (self.local, self.remote, self.box, self.hosts, self.step, self.progress, self.error):
             layout.addWidget(widget)
         layout.addStretch(1)
+        self.busy = False
+        self.ready: dict[str, Any] | None = None    # the entries the running master was brought up with
         self.remote.toggled.connect(self._mode_changed)
         self.browse.clicked.connect(self._browse)
+        self.test.clicked.connect(self.test_connection)
+        self.kit.clicked.connect(self._ask_kit)
         self._load()
         self.retranslate()
         self._mode_changed()
@@ -79,19 +103,25 @@ class ModePage(TranslatedPage):
         self.box.setTitle(Q.translate("ModePage", "Master server (SSH)"))
         texts = {"host": Q.translate("ModePage", "SSH address"), "port": Q.translate("ModePage", "SSH port"),
                  "user": Q.translate("ModePage", "User"), "key": Q.translate("ModePage", "Private key file"),
-                 "password": Q.translate("ModePage", "Password (if no key)"),
+                 "password": Q.translate("ModePage", "Password, or the key's passphrase"),
                  "master_ip": Q.translate("ModePage", "Master node private IP"),
                  "workers": Q.translate("ModePage", "Worker servers (one per line)")}
         for name, label in self.labels.items():
             label.setText(texts[name])
         self.browse.setText(Q.translate("ModePage", "Browse…"))
         self.master_ip.setPlaceholderText(Q.translate("ModePage", "the address workers use, like 172.16.0.94"))
-        self.notice.setText(Q.translate("ModePage", "Remote launching is not available yet: your entries are "
-                                                    "checked and saved, but to migrate now choose \"Agent on this "
-                                                    "computer\".") if self.remote.isChecked() else "")
+        self.password.setPlaceholderText(Q.translate("ModePage", "kept in the system keyring"))
+        self.workers.setPlaceholderText(Q.translate("ModePage", "172.16.0.95\nroot@172.16.0.96:2222\n(the same "
+                                                                "login as the master unless a line names its own)"))
+        self.test.setText(Q.translate("ModePage", "Test SSH connection"))
+        self.kit.setText(Q.translate("ModePage", "Export deployment kit…"))
+        self.kit.setToolTip(Q.translate("ModePage", "For servers this computer cannot reach: an archive with the "
+                                                    "agent, start scripts and a README to run on the master and "
+                                                    "each worker."))
 
     def _mode_changed(self) -> None:
         self.box.setEnabled(self.remote.isChecked())
+        self.hosts.setVisible(self.remote.isChecked())
         self.error.clear()
         self.retranslate()
 
@@ -109,7 +139,7 @@ class ModePage(TranslatedPage):
         self.master_ip.setText(m.get("master_ip", ""))
         self.workers.setPlainText("\n".join(m.get("workers", [])))
 
-    def worker_hosts(self) -> list[str]:
+    def worker_lines(self) -> list[str]:
         return [w.strip() for w in re.split(r"[\s,;]+", self.workers.toPlainText()) if w.strip()]
 
     def problem(self) -> str:
@@ -121,43 +151,167 @@ class ModePage(TranslatedPage):
         key = self.key_file.text().strip()
         if key and not Path(key).expanduser().is_file():
             return Q.translate("ModePage", "The private key file does not exist.")
-        if not key and not self.password.text():
-            return Q.translate("ModePage", "Give a private key file or a password.")
         try:
             ipaddress.ip_address(self.master_ip.text().strip())
         except ValueError:
             return Q.translate("ModePage", "The master node private IP must be an IPv4 or IPv6 address.")
-        bad = [w for w in self.worker_hosts() if not valid_host(w)]
-        if bad:
-            return Q.translate("ModePage", "Not a host name or IP address: {host}").format(host=bad[0])
+        for line in self.worker_lines():
+            try:
+                worker_target(line, masters.login_of(self.values(), "-"))
+            except RemoteError:
+                return Q.translate("ModePage", "Not a worker address (host, user@host or host:port): {host}"
+                                   ).format(host=line)
         return ""
 
     def values(self) -> dict[str, Any]:
         """What is kept in the settings (never the password: it goes to the keyring)."""
         return {"host": self.host.text().strip(), "port": self.port.value(), "user": self.user.text().strip(),
-                "key_file": self.key_file.text().strip(), "master_ip": self.master_ip.text().strip(),
-                "workers": self.worker_hosts()}
+                "key_file": str(Path(self.key_file.text().strip()).expanduser()) if self.key_file.text().strip()
+                else "", "master_ip": self.master_ip.text().strip(), "workers": self.worker_lines()}
 
+    # -- reaching the servers --------------------------------------------------------------------------------
+    async def _session(self) -> tuple[MasterSession, list[Target]]:
+        """A session for what the form says (the password typed, else the one kept in the keyring)."""
+        entry = self.values()
+        session = await asyncio.to_thread(masters.session_of, entry, self.password.text())
+        if not self.key_file.text().strip() and not session.master.password:
+            raise RemoteError("no-secret", Q.translate("ModePage", "Give a private key file or a password."))
+        login = await asyncio.to_thread(masters.login_of, entry, self.password.text())
+        return session, masters.workers_of(entry, login)
+
+    def test_connection(self) -> None:
+        """Reach every server, confirming unknown host keys on screen, and show what each one is."""
+        problem = self.problem()
+        self._say(problem, ok=False)
+        if problem or self.busy:
+            return
+        self.busy = True
+
+        async def go() -> bool:
+            session, workers = await self._session()
+            return await self._reach(session, workers)
+        spawn(go(), self._idle, self._failed)
+
+    async def _reach(self, session: MasterSession, workers: list[Target]) -> bool:
+        self.hosts.setText(Q.translate("ModePage", "Connecting…"))
+        for target in (session.master, *workers):
+            pending = await session.pending_key(target)
+            if pending is not None:
+                where, fingerprint, key = pending
+                if not await self.fingerprint_confirmed(where.host, fingerprint):
+                    self.hosts.setText(Q.translate("ModePage", "Nothing was sent to {host}: its host key was not "
+                                                               "confirmed.").format(host=where.host))
+                    return False
+                pin(where, key)
+        reports = [await session.test(t) for t in (session.master, *workers)]
+        self.hosts.setText("\n".join(self.report_text(r) for r in reports))
+        return all(r.ok for r in reports)
+
+    async def fingerprint_confirmed(self, host: str, fingerprint: str) -> bool:
+        return await confirm.confirmed(self, Q.translate("ModePage", "Confirm the server's host key"), Q.translate(
+            "ModePage", "This is the first connection to {host}. Its host key fingerprint is\n\n{fingerprint}\n\n"
+                        "Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub"
+                        " on the server). Trust this server from now on?").format(host=host, fingerprint=fingerprint),
+            Q.translate("ModePage", "Trust this server"), Q.translate("ModePage", "Cancel"))
+
+    @staticmethod
+    def report_text(r: HostReport) -> str:
+        if r.error is not None:
+            return "✘ " + messages.remote_text(r.error.code, str(r.error))
+        free = messages.human_bytes(r.free_kib * 1024)
+        agent = Q.translate("ModePage", "agent {version}").format(version=r.agent_version) if r.agent_version \
+            else Q.translate("ModePage", "no agent yet")
+        via = Q.translate("ModePage", " (through {host})").format(host=r.via) if r.via else ""
+        return "✔ " + Q.translate("ModePage", "{host}{via}: logged in, {arch}, {agent}, {free} free").format(
+            host=r.host, via=via, arch=r.arch, agent=agent, free=free)
+
+    # -- Next: deploy and start ------------------------------------------------------------------------------
     def validatePage(self) -> bool:
         if self.local.isChecked():
+            self.link.use_local()
+            return True
+        if self.ready is not None and self.ready == self.values() and self.link.session is not None:
             return True
         problem = self.problem()
-        if problem:
-            self._say(problem, ok=False)
+        self._say(problem, ok=False)
+        if problem or self.busy:
             return False
-        self.settings.mode = self.values()
-        if self.password.text():
-            from wizard.secrets import Credentials, store_in_keyring
-
-            store_in_keyring(f"ssh-{self.values()['user']}-{self.values()['host']}",
-                             Credentials(self.values()["user"], self.password.text()))
-        self.settings.save()
-        self._say(Q.translate("ModePage", "Saved. Remote launching is not available yet: choose "
-                                          "\"Agent on this computer\" to migrate now."), ok=True)
+        self.busy = True
+        spawn(self._bring_up(), self._brought_up, self._failed)
         return False
 
+    async def _bring_up(self) -> bool:
+        session, workers = await self._session()
+        if not await self._reach(session, workers):
+            return False
+        self.progress.setValue(0)
+        self.progress.show()
+        await session.bring_up(workers, self._step)
+        entry = self.values()
+        if self.password.text():
+            try:
+                await asyncio.to_thread(masters.keep_secret, entry["user"], entry["host"], self.password.text())
+            except Exception as exc:  # no usable keyring: the secret stays in this session's memory only
+                self._say(messages.keyring_text(type(exc).__name__), ok=False)
+        self.settings.mode = entry
+        masters.remember(self.settings, entry)
+        self.link.use_remote(session)
+        self.ready = entry
+        return True
+
+    def _step(self, host: str, step: str, fraction: float) -> None:
+        texts = {"connect": Q.translate("ModePage", "Connecting to {host}…"),
+                 "upload": Q.translate("ModePage", "Uploading the agent to {host}…"),
+                 "start": Q.translate("ModePage", "Starting the agent on {host}…"),
+                 "ready": Q.translate("ModePage", "The agent on {host} is running.")}
+        self.step.setText(texts.get(step, step).format(host=host))
+        self.progress.setValue(int(fraction * 100))
+
+    def _brought_up(self, ok: bool) -> None:
+        self.busy = False
+        self.progress.hide()
+        if ok:
+            self._say(Q.translate("ModePage", "The master and its workers are running."), ok=True)
+            self.wizard().next()
+
+    def _idle(self, _ok: bool) -> None:
+        self.busy = False
+
+    def _failed(self, code: str, message: str) -> None:
+        self.busy = False
+        self.progress.hide()
+        self.step.clear()
+        self._say(messages.agent_error_text(code, message) if code != "remote:no-secret" else message, ok=False)
+
+    # -- the manual deployment kit ---------------------------------------------------------------------------
+    def _ask_kit(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, Q.translate("ModePage", "Export deployment kit"))
+        if folder:
+            self.export_kit(folder)
+
+    def export_kit(self, folder: str) -> None:
+        """The kit for the master IP typed, into ``folder``; the page says where it went."""
+        try:
+            ipaddress.ip_address(self.master_ip.text().strip())
+        except ValueError:
+            self._say(Q.translate("ModePage", "The master node private IP must be an IPv4 or IPv6 address."),
+                      ok=False)
+            return
+
+        async def build() -> Path:
+            from wizard.remote.bundle import find_bundle
+            from wizard.remote.kit import build_kit
+
+            return await asyncio.to_thread(build_kit, Path(folder), find_bundle("x86_64"),
+                                           self.master_ip.text().strip())
+
+        def built(path: Path) -> None:
+            self._say(Q.translate("ModePage", "Wrote {path}: unpack it on the master and follow its README.")
+                      .format(path=path), ok=True)
+        spawn(build(), built, self._failed)
+
     def _say(self, text: str, ok: bool) -> None:
-        """A problem is red; "saved" is not a failure, so it is green (property ``ok`` for tests)."""
+        """A problem is red; a success is green (property ``ok`` for tests)."""
         self.error.setText(text)
         self.error.setProperty("ok", ok)
         self.error.setStyleSheet(f"color: {OK_COLOR if ok else ERROR_COLOR}")

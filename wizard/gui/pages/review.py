@@ -174,7 +174,8 @@ class ReviewPage(TranslatedPage):
         except InputError as exc:
             self.status.setText(str(exc))
             return False
-        if self.keyring_problem and self._secrets_typed() and not self.agent_only.isChecked():
+        if self.keyring_problem and self._secrets_typed() and not self.agent_only.isChecked() \
+                and self.link.session is None:
             self.set_keyring(self.keyring_problem)   # the sentence and the choice again; nothing is saved
             return False
         self._busy = True
@@ -209,7 +210,9 @@ class ReviewPage(TranslatedPage):
                     continue
                 creds = Credentials(page.key_id.text().strip(), page.secret.text())
                 one_off = f"task-{uuid.uuid4().hex[:12]}-{page.side}"
-                if self.keyring_problem and self.agent_only.isChecked():
+                if self.link.session is not None or (self.keyring_problem and self.agent_only.isChecked()):
+                    # A master cannot read this computer's keyring: it holds the secret in memory (sent through
+                    # the SSH tunnel), and its workers get it from it over the cluster's TLS.
                     ref = await client.keep_secret(one_off, creds.access_key_id, creds.secret_access_key)
                 elif page.remember.isChecked():
                     entry = f"{page.table()['kind']}-{creds.access_key_id}"

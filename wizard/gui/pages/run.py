@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -26,13 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.gui import messages
+from wizard.gui import masters, messages
 from wizard.gui.bridge import AgentLink, payload, spawn
 from wizard.gui.models.failures import FailureColumn, FailuresModel
 from wizard.gui.models.tasks import progress_numbers, state_color
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.widgets import confirm
 from wizard.gui.widgets.ratechart import RateChart
+from wizard.remote.session import worker_target
+from wizard.remote.ssh import RemoteError, pin
 
 REFRESH_EVERY = 5.0     # seconds between reloads of the failures table while failures keep coming
 
@@ -85,6 +88,16 @@ class RunPage(TranslatedPage):
         self.workers.setMaximumHeight(self.workers.horizontalHeader().sizeHint().height()
                                       + self.workers.verticalHeader().defaultSectionSize() + 6)
         self.workers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Semi-managed mode: worker servers added (deployed and started) or removed while the task runs.
+        self.worker_box = QWidget()
+        self.worker_address = QLineEdit()
+        self.add_worker, self.remove_worker = QPushButton(), QPushButton()
+        confirm.never_default(self.remove_worker)
+        worker_row = QHBoxLayout(self.worker_box)
+        worker_row.setContentsMargins(0, 0, 0, 0)
+        for part in (self.worker_address, self.add_worker, self.remove_worker):
+            worker_row.addWidget(part)
+        self.worker_box.hide()
         self.pause, self.resume, self.cancel = QPushButton(), QPushButton(), QPushButton()
         self.incremental = QPushButton()
         confirm.never_default(self.cancel)
@@ -143,6 +156,7 @@ class RunPage(TranslatedPage):
         layout.addLayout(grid)
         layout.addWidget(self.chart, 2)
         layout.addWidget(self.workers)
+        layout.addWidget(self.worker_box)
         layout.addLayout(controls)
         layout.addWidget(self.failures_box, 2)
         layout.addWidget(self.message)
@@ -151,6 +165,8 @@ class RunPage(TranslatedPage):
         self.cancel.clicked.connect(self._ask_cancel)
         self.incremental.clicked.connect(lambda: self._control("incremental"))
         self.apply_limits.clicked.connect(self._apply_limits)
+        self.add_worker.clicked.connect(lambda: self.change_workers(add=True))
+        self.remove_worker.clicked.connect(lambda: self.change_workers(add=False))
         self.retry.clicked.connect(self._retry)
         self.export.clicked.connect(self._export)
         self.retry_class.currentIndexChanged.connect(self._filter)
@@ -175,6 +191,10 @@ class RunPage(TranslatedPage):
         self.qps.setSpecialValueText(no_limit)
         self.bandwidth.setSpecialValueText(no_limit)
         self.apply_limits.setText(Q.translate("RunPage", "Apply"))
+        self.worker_address.setPlaceholderText(Q.translate("RunPage", "worker server address (host, user@host or "
+                                                                      "host:port)"))
+        self.add_worker.setText(Q.translate("RunPage", "Add worker"))
+        self.remove_worker.setText(Q.translate("RunPage", "Remove worker"))
         self.failures_box.setTitle(Q.translate("RunPage", "Failed files"))
         self.retry.setText(Q.translate("RunPage", "Retry failed files"))
         self.export.setText(Q.translate("RunPage", "Export failed list"))
@@ -196,6 +216,11 @@ class RunPage(TranslatedPage):
         self._summary_of = None
         self.message.clear()
         self.model.refresh()
+        remote = self.link.session is not None
+        self.worker_box.setVisible(remote)
+        rows = 4 if remote else 1        # a cluster's workers; locally the agent itself
+        self.workers.setMaximumHeight(self.workers.horizontalHeader().sizeHint().height()
+                                      + rows * self.workers.verticalHeader().defaultSectionSize() + 6)
         self.link.follow(task_id)
 
     async def _fetch_failures(self, after: int, limit: int, error_class: str | None) -> dict[str, Any]:
@@ -302,6 +327,44 @@ class RunPage(TranslatedPage):
         else:
             for i, label in enumerate(labels):
                 self.retry_class.setItemText(i, label)
+
+    # -- workers (semi-managed mode) -----------------------------------------------------------------------
+    def change_workers(self, add: bool) -> None:
+        """Deploy and start a worker at the address typed, or stop it (its shards go to the others); the
+        master's settings entry keeps the list for next time."""
+        session, line = self.link.session, self.worker_address.text().strip()
+        if session is None or not line:
+            self.message.setText(Q.translate("RunPage", "Type the worker server's address first."))
+            return
+        settings = self.wizard().settings  # type: ignore[attr-defined]
+        entry = next((m for m in settings.masters if m.get("host") == session.master.host), None)
+        try:
+            target = worker_target(line, session.login())
+        except RemoteError:
+            self.message.setText(Q.translate("RunPage", "Not a worker address (host, user@host or host:port): "
+                                                        "{host}").format(host=line))
+            return
+
+        async def call() -> str:
+            if add:
+                pending = await session.pending_key(target)
+                if pending is not None:
+                    mode_page = self.wizard().mode_page  # type: ignore[attr-defined]
+                    if not await mode_page.fingerprint_confirmed(pending[0].host, pending[1]):
+                        return Q.translate("RunPage", "Nothing was sent to {host}: its host key was not "
+                                                      "confirmed.").format(host=target.host)
+                    pin(pending[0], pending[2])
+                self.message.setText(Q.translate("RunPage", "Deploying and starting the worker on {host}…")
+                                     .format(host=target.host))
+                await session.add_worker(target)
+            else:
+                await session.remove_worker(target)
+            if entry is not None:
+                kept = [w for w in entry.get("workers", []) if w != line]
+                masters.remember(settings, {**entry, "workers": kept + [line] if add else kept})
+            return (Q.translate("RunPage", "Worker {host} joined: it takes shards now.") if add else Q.translate(
+                "RunPage", "Worker {host} stopped: its shards go to the other servers.")).format(host=target.host)
+        spawn(call(), self.message.setText, self._say)
 
     # -- controls --------------------------------------------------------------------------------------------
     def _say(self, code: str, message: str) -> None:

@@ -1,8 +1,10 @@
-"""The start page: language (live, remembered), the task list like the vendor console's homepage, "New
-migration" and "Open" to reattach to a running or finished task."""
+"""The start page: language (live, remembered), the task list like the vendor console's homepage (the tasks of
+the agent on this computer and of every master server brought up before, each reached through its own SSH tunnel),
+"New migration" and "Open" to reattach to a running or finished task."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
@@ -19,22 +21,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.gui import messages
+from wizard.agent.client import AgentError
+from wizard.gui import masters, messages
 from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.i18n import LANGUAGES
-from wizard.gui.models.tasks import SnapshotRole, TaskListModel
+from wizard.gui.models.tasks import MASTER_KEY, SnapshotRole, TaskListModel
 from wizard.gui.pages.base import TranslatedPage
+from wizard.gui.settings import Settings
 from wizard.gui.widgets import confirm
 from wizard.gui.widgets.credentials import CredentialsDialog
+from wizard.remote.ssh import RemoteError
 from wizard.secrets import forget_keyring_entry
 
 
 class StartPage(TranslatedPage):
     """Where every session begins."""
 
-    def __init__(self, link: AgentLink, parent: QWidget | None = None) -> None:
+    def __init__(self, link: AgentLink, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.link = link
+        self.link, self.settings = link, settings
         self.language = QComboBox()
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
@@ -115,16 +120,42 @@ class StartPage(TranslatedPage):
         self.timer.stop()
 
     def refresh(self) -> None:
-        async def tasks() -> list[dict[str, Any]]:
-            client = await self.link.client()
-            return await client.tasks()
+        """The tasks of every agent: this computer's, then each remembered master's (a master that cannot be
+        reached is named below the list; the others still show)."""
+        if getattr(self, "_refreshing", False):
+            return
+        self._refreshing = True
+
+        async def tasks() -> tuple[list[dict[str, Any]], list[str]]:
+            rows: list[dict[str, Any]] = []
+            problems: list[str] = []
+            try:
+                rows += await (await self.link.local_client()).tasks()
+            except AgentError as exc:
+                problems.append(messages.agent_error_text(exc.code, exc.message))
+            for entry in self.settings.masters:
+                try:
+                    session = self.link.sessions.get(entry["host"])
+                    if session is None:
+                        session = await asyncio.to_thread(masters.session_of, entry)
+                        self.link.sessions[entry["host"]] = session
+                    client = await session.client()
+                    rows += [{**t, MASTER_KEY: entry["host"]} for t in await client.tasks()]
+                except AgentError as exc:
+                    problems.append(messages.agent_error_text(exc.code, exc.message))
+                except RemoteError as exc:
+                    problems.append(messages.remote_text(exc.code, str(exc)))
+            return rows, problems
+
+        def shown(answer: tuple[list[dict[str, Any]], list[str]]) -> None:
+            self._refreshing = False
+            rows, problems = answer
+            self.status.setText("\n".join(problems))
+            self.model.set_tasks(rows)
 
         def failed(code: str, message: str) -> None:
+            self._refreshing = False
             self.status.setText(messages.agent_error_text(code, message))
-
-        def shown(rows: list[dict[str, Any]]) -> None:
-            self.status.clear()
-            self.model.set_tasks(rows)
         spawn(tasks(), shown, failed)
 
     def _new(self) -> None:
@@ -168,6 +199,8 @@ class StartPage(TranslatedPage):
 
     def delete_task(self, task: dict[str, Any]) -> None:
         """Delete a task in the agent, then the one-off keyring entries it alone used (remembered ones stay)."""
+        self.link.select(task.get(MASTER_KEY) or "")
+
         async def call() -> None:
             client = await self.link.client()
             await client.delete_task(task["id"])
@@ -181,7 +214,12 @@ class StartPage(TranslatedPage):
 
         spawn(call(), done, lambda code, message: self.status.setText(messages.agent_error_text(code, message)))
 
-    def open_task(self, task_id: str) -> None:
+    def open_task(self, task_id: str, where: str | None = None) -> None:
+        """Show a task on the run page; ``where`` is its master's host ("" this computer, None: as listed)."""
+        if where is None:
+            row = self.model.row_of(task_id)
+            where = str(self.model.index(row, 0).data(SnapshotRole).get(MASTER_KEY) or "") if row is not None else ""
+        self.link.select(where)
         self.chosen = task_id
         self.timer.stop()
         self.wizard().open_task(task_id)  # type: ignore[attr-defined]
