@@ -181,12 +181,13 @@ def agent_error_text(code: str, message: str) -> str:
     return error_class_text(code) if code else message
 
 
-def remote_text(code: str, message: str) -> str:
-    """A server reached over SSH (``wizard.remote``): its codes in the operator's language, naming the host. The
-    English sentence begins with the host (``HOST's``, ``USER@HOST``, ``HOST:PORT``); codes without a sentence
-    here keep it."""
-    first = message.split(" ", 1)[0]
-    host = first.removesuffix("'s").rstrip(":").rsplit("@", 1)[-1]
+def remote_text(code: str, message: str, host: str = "") -> str:
+    """A server reached over SSH (``wizard.remote``): its codes in the operator's language, naming the host (the
+    error's own, else read off the English sentence, which begins with it: ``HOST's``, ``USER@HOST``,
+    ``HOST:PORT``); codes without a sentence here keep the English one."""
+    if not host:
+        first = message.split(" ", 1)[0]
+        host = first.removesuffix("'s").rstrip(":").rsplit("@", 1)[-1]
     texts = {
         "login-refused": Q.translate("Messages", "{host} refused the login: check the user and the password or "
                                                  "key."),

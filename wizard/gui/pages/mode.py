@@ -194,8 +194,13 @@ class ModePage(TranslatedPage):
 
     async def _reach(self, session: MasterSession, workers: list[Target]) -> bool:
         self.hosts.setText(Q.translate("ModePage", "Connecting…"))
+        reports = []
         for target in (session.master, *workers):
-            pending = await session.pending_key(target)
+            try:
+                pending = await session.pending_key(target)
+            except RemoteError as exc:      # not reached at all (directly, nor through the master): named
+                reports.append(HostReport(target.host, error=exc))
+                continue
             if pending is not None:
                 where, fingerprint, key = pending
                 if not await self.fingerprint_confirmed(where.host, fingerprint):
@@ -203,7 +208,7 @@ class ModePage(TranslatedPage):
                                                                "confirmed.").format(host=where.host))
                     return False
                 pin(where, key)
-        reports = [await session.test(t) for t in (session.master, *workers)]
+            reports.append(await session.test(target))
         self.hosts.setText("\n".join(self.report_text(r) for r in reports))
         return all(r.ok for r in reports)
 
@@ -217,7 +222,7 @@ class ModePage(TranslatedPage):
     @staticmethod
     def report_text(r: HostReport) -> str:
         if r.error is not None:
-            return "✘ " + messages.remote_text(r.error.code, str(r.error))
+            return "✘ " + messages.remote_text(r.error.code, str(r.error), r.error.host or r.host)
         free = messages.human_bytes(r.free_kib * 1024)
         agent = Q.translate("ModePage", "agent {version}").format(version=r.agent_version) if r.agent_version \
             else Q.translate("ModePage", "no agent yet")
