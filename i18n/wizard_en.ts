@@ -445,6 +445,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The agent refused the token: copy it again from the master (the file `migration-agent token` prints).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The bucket does not exist, or belongs to another region.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -621,7 +625,27 @@ root@172.16.0.96:2222
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>A master started by hand whose API port you forward yourself: its address and token (never saved).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Agent API address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Agent on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach by address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach by address…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attached to the master&apos;s agent at {address}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -738,6 +762,10 @@ root@172.16.0.96:2222
 {fingerprint}
 
 Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server). Trust this server from now on?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Token</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -445,6 +445,10 @@
         <translation>此安装缺少服务器使用的 Agent 程序包（{detail}）。</translation>
     </message>
     <message>
+        <source>The agent refused the token: copy it again from the master (the file `migration-agent token` prints).</source>
+        <translation>Agent 拒绝了该令牌：请从 master 重新复制（即 `migration-agent token` 打印的文件中的内容）。</translation>
+    </message>
+    <message>
         <source>The bucket does not exist, or belongs to another region.</source>
         <translation>存储桶不存在，或属于其他地域。</translation>
     </message>
@@ -623,8 +627,28 @@ root@172.16.0.96:2222
 （除非某行单独指定，否则使用与 master 相同的登录信息）</translation>
     </message>
     <message>
+        <source>A master started by hand whose API port you forward yourself: its address and token (never saved).</source>
+        <translation>手动启动、并由您自行转发 API 端口的 master：填写其地址和令牌（不会保存）。</translation>
+    </message>
+    <message>
+        <source>Agent API address</source>
+        <translation>Agent API 地址</translation>
+    </message>
+    <message>
         <source>Agent on this computer</source>
         <translation>在本机运行 Agent</translation>
+    </message>
+    <message>
+        <source>Attach by address</source>
+        <translation>按地址连接</translation>
+    </message>
+    <message>
+        <source>Attach by address…</source>
+        <translation>按地址连接…</translation>
+    </message>
+    <message>
+        <source>Attached to the master&apos;s agent at {address}.</source>
+        <translation>已连接到 {address} 上 master 的 Agent。</translation>
     </message>
     <message>
         <source>Browse…</source>
@@ -745,6 +769,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
 {fingerprint}
 
 请与服务器上显示的指纹核对（在服务器上运行 ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub）。今后信任此服务器吗？</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>令牌</translation>
     </message>
     <message>
         <source>Trust this server</source>

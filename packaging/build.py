@@ -3,7 +3,8 @@
 - ``bundle``: the PyInstaller onedir folder with both programs -> dist/migration-wizard/
 - ``agent``:  the agent alone, no Qt -> dist/migration-agent-VERSION-linux-x86_64.tar.gz (self-contained)
 - ``deb``:    the bundle as a Debian package (dpkg-deb -Zgzip) -> dist/migration-wizard_VERSION_amd64.deb:
-              /opt/migration-wizard, /usr/bin links, the desktop entry and the icon, run-time dependencies
+              /opt/migration-wizard (with agent-bundles/, the agent for servers), /usr/bin links, the desktop
+              entry and the icon, run-time dependencies
 - ``nsis``:   compile the Windows installer script with Debian's makensis (proves it is valid; the Windows
               bundle itself is built by .github/workflows/windows.yml on a Windows runner)
 
@@ -82,6 +83,12 @@ def deb() -> Path:
     stage = WORK / "deb"
     shutil.rmtree(stage, ignore_errors=True)
     shutil.copytree(source, stage / "opt" / "migration-wizard", symlinks=True)
+    # The agent bundle the wizard uploads to servers in semi-managed mode (wizard.remote.bundle looks here).
+    tarball = DIST / f"migration-agent-{__version__}-linux-x86_64.tar.gz"
+    if not tarball.exists():
+        agent()
+    (stage / "opt" / "migration-wizard" / "agent-bundles").mkdir()
+    shutil.copy(tarball, stage / "opt" / "migration-wizard" / "agent-bundles")
     (stage / "usr" / "bin").mkdir(parents=True)
     for program in ("migration-wizard", "migration-agent"):
         os.symlink(f"/opt/migration-wizard/{program}", stage / "usr" / "bin" / program)

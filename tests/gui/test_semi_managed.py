@@ -197,7 +197,21 @@ def test_deploy_migrate_add_a_worker_and_reattach(until: Any, make_wizard: Any, 
     assert (snap["id"], snap["objects"]["done"], snap["bytes"]["done"]) == numbers
     assert again.link.session is not None and again.link.session.tunnel is not None   # a new tunnel
 
-    pids = [int(json.loads((master.home / ".local/share/migration-wizard/agent/agent.json").read_text())["pid"])]
+    # A master attached by the address of its API and its token (the kit's way, the port forwarded by hand: here
+    # the master's 127.0.0.1 is this machine's): a wrong token is refused with a sentence, never shown.
+    info = json.loads((master.home / ".local/share/migration-wizard/agent/agent.json").read_text())
+    token = (master.home / ".local/share/migration-wizard/agent/token").read_text().strip()
+    third = make_wizard()
+    third.start_page.new.click()
+    third.mode_page.attach_to(info["url"], "not-the-token-0815")
+    until(lambda: third.mode_page.error.text().startswith("The agent refused the token"), 30)
+    assert "not-the-token" not in third.mode_page.error.text() and third.currentId() == MODE
+    third.mode_page.attach_to(info["url"], token)
+    until(lambda: third.currentId() == SOURCE, 30)
+    assert third.link.where == "127.0.0.1" and not third.run_page.worker_box.isVisibleTo(third.run_page)
+    assert token not in (home / "config" / "settings.json").read_text()
+
+    pids = [int(info["pid"])]
     pids += [int((w.home / ".migration-wizard" / "worker.pid").read_text()) for w in (w1, w2)]
     no_secret_anywhere([s3_source.secret_key, s3_dest.secret_key], [master.home, w1.home, w2.home, home], pids)
 

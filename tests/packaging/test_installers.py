@@ -115,6 +115,8 @@ def test_the_deb_installs_runs_from_usr_bin_and_dpkg_r_leaves_nothing(out: dict[
                                check=True).stdout.split("\n")
         for program in ("migration-wizard", "migration-agent"):
             assert os.path.realpath(f"/usr/bin/{program}") == f"/opt/migration-wizard/{program}"
+        # the agent the wizard deploys to servers, where wizard.remote.bundle looks in an installed program
+        assert f"/opt/migration-wizard/agent-bundles/migration-agent-{__version__}-linux-x86_64.tar.gz" in owned
         entry = "/usr/share/applications/migration-wizard.desktop"
         valid = subprocess.run(["desktop-file-validate", entry], capture_output=True, text=True)
         assert valid.returncode == 0, valid.stdout + valid.stderr

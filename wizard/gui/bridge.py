@@ -17,10 +17,12 @@ from PySide6.QtCore import QObject, Signal
 from wizard.agent.client import AgentClient, AgentError, AgentUnavailable, running_agent
 from wizard.errors import InputError
 from wizard.launch import agent_command
+from wizard.remote.direct import DirectMaster
 from wizard.remote.session import MasterSession
 from wizard.remote.ssh import RemoteError
 
 log = logging.getLogger(__name__)
+Master = MasterSession | DirectMaster     # a master reached over SSH (its tunnel), or at an address given
 
 
 class AgentLink(QObject):
@@ -37,8 +39,8 @@ class AgentLink(QObject):
         self._connecting: asyncio.Lock | None = None
         self._follow: asyncio.Future[None] | None = None
         self.following = ""
-        self.session: MasterSession | None = None        # the master chosen; None: the agent on this computer
-        self.sessions: dict[str, MasterSession] = {}     # every master this wizard has reached, by host
+        self.session: Master | None = None               # the master chosen; None: the agent on this computer
+        self.sessions: dict[str, Master] = {}            # every master this wizard has reached, by host
 
     @property
     def where(self) -> str:
@@ -48,7 +50,7 @@ class AgentLink(QObject):
     def use_local(self) -> None:
         self.session = None
 
-    def use_remote(self, session: MasterSession) -> None:
+    def use_remote(self, session: Master) -> None:
         """Work with this master's agent from now on (kept, with its tunnel, until the wizard closes)."""
         old = self.sessions.get(session.master.host)
         if old is not None and old is not session:

@@ -61,6 +61,8 @@ def error_class_text(error_class: str) -> str:
         "clock": Q.translate("Messages", "This computer's clock is wrong: set it right (NTP)."),
         "uploads-left": Q.translate("Messages", "Some multipart uploads could not be removed; cancel again later."),
         "unavailable": Q.translate("Messages", "The migration agent is not running or does not answer."),
+        "unauthorized": Q.translate("Messages", "The agent refused the token: copy it again from the master "
+                                                "(the file `migration-agent token` prints)."),
     }
     return texts.get(error_class, Q.translate("Messages", "Error: {code}").format(code=error_class))
 

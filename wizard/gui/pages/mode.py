@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -28,12 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard.errors import InputError
 from wizard.gui import masters, messages
 from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.pages.location import ERROR_COLOR, OK_COLOR
 from wizard.gui.settings import Settings
 from wizard.gui.widgets import confirm
+from wizard.remote.direct import DirectMaster
 from wizard.remote.session import HostReport, MasterSession, valid_host, worker_target
 from wizard.remote.ssh import RemoteError, Target, pin
 
@@ -58,6 +62,7 @@ class ModePage(TranslatedPage):
         self.workers.setMaximumHeight(90)
         self.test = QPushButton()
         self.kit = QPushButton()
+        self.attach = QPushButton()
         self.hosts = QLabel()            # one line per server: what "Test SSH connection" found
         self.hosts.setWordWrap(True)
         self.progress = QProgressBar()
@@ -78,6 +83,7 @@ class ModePage(TranslatedPage):
         buttons = QHBoxLayout()
         buttons.addWidget(self.test)
         buttons.addWidget(self.kit)
+        buttons.addWidget(self.attach)
         buttons.addStretch(1)
         form.addRow(buttons)
         layout = QVBoxLayout(self)
@@ -90,6 +96,7 @@ class ModePage(TranslatedPage):
         self.browse.clicked.connect(self._browse)
         self.test.clicked.connect(self.test_connection)
         self.kit.clicked.connect(self._ask_kit)
+        self.attach.clicked.connect(self._ask_attach)
         self._load()
         self.retranslate()
         self._mode_changed()
@@ -115,6 +122,9 @@ class ModePage(TranslatedPage):
                                                                 "login as the master unless a line names its own)"))
         self.test.setText(Q.translate("ModePage", "Test SSH connection"))
         self.kit.setText(Q.translate("ModePage", "Export deployment kit…"))
+        self.attach.setText(Q.translate("ModePage", "Attach by address…"))
+        self.attach.setToolTip(Q.translate("ModePage", "A master started by hand whose API port you forward "
+                                                       "yourself: its address and token (never saved)."))
         self.kit.setToolTip(Q.translate("ModePage", "For servers this computer cannot reach: an archive with the "
                                                     "agent, start scripts and a README to run on the master and "
                                                     "each worker."))
@@ -314,6 +324,49 @@ class ModePage(TranslatedPage):
             self._say(Q.translate("ModePage", "Wrote {path}: unpack it on the master and follow its README.")
                       .format(path=path), ok=True)
         spawn(build(), built, self._failed)
+
+    # -- attaching by address and token (a master started from the kit, its port forwarded by the operator) --
+    def _ask_attach(self) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(Q.translate("ModePage", "Attach by address"))
+        address, token = QLineEdit("http://127.0.0.1:"), QLineEdit()
+        token.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(dialog)
+        form.addRow(Q.translate("ModePage", "Agent API address"), address)
+        form.addRow(Q.translate("ModePage", "Token"), token)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        dialog.accepted.connect(lambda: self.attach_to(address.text(), token.text()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def attach_to(self, address: str, token: str) -> None:
+        """Work with the master's agent at ``address``: asked first (a wrong token is refused by the agent), then
+        on to the next page. Nothing is saved: the token is a secret."""
+        try:
+            master = DirectMaster(address, token)
+        except InputError as exc:
+            self._say(str(exc), ok=False)
+            return
+
+        async def reach() -> DirectMaster:
+            about = await (await master.client()).agent()
+            if not about.get("cluster"):
+                await master.close()
+                raise InputError(f"the agent at {master.url} is not the master of a cluster (serve --cluster)")
+            return master
+
+        def reached(found: DirectMaster) -> None:
+            self.remote.setChecked(True)
+            self.link.use_remote(found)
+            self.ready = self.values()
+            self._say(Q.translate("ModePage", "Attached to the master's agent at {address}.")
+                      .format(address=found.url), ok=True)
+            self.wizard().next()
+        spawn(reach(), reached, self._failed)
 
     def _say(self, text: str, ok: bool) -> None:
         """A problem is red; a success is green (property ``ok`` for tests)."""

@@ -34,7 +34,7 @@ from wizard.gui.models.tasks import progress_numbers, state_color
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.widgets import confirm
 from wizard.gui.widgets.ratechart import RateChart
-from wizard.remote.session import worker_target
+from wizard.remote.session import MasterSession, worker_target
 from wizard.remote.ssh import RemoteError, pin
 
 REFRESH_EVERY = 5.0     # seconds between reloads of the failures table while failures keep coming
@@ -217,7 +217,7 @@ class RunPage(TranslatedPage):
         self.message.clear()
         self.model.refresh()
         remote = self.link.session is not None
-        self.worker_box.setVisible(remote)
+        self.worker_box.setVisible(isinstance(self.link.session, MasterSession))    # workers need SSH
         rows = 4 if remote else 1        # a cluster's workers; locally the agent itself
         self.workers.setMaximumHeight(self.workers.horizontalHeader().sizeHint().height()
                                       + rows * self.workers.verticalHeader().defaultSectionSize() + 6)
@@ -333,7 +333,7 @@ class RunPage(TranslatedPage):
         """Deploy and start a worker at the address typed, or stop it (its shards go to the others); the
         master's settings entry keeps the list for next time."""
         session, line = self.link.session, self.worker_address.text().strip()
-        if session is None or not line:
+        if not isinstance(session, MasterSession) or not line:
             self.message.setText(Q.translate("RunPage", "Type the worker server's address first."))
             return
         settings = self.wizard().settings  # type: ignore[attr-defined]
