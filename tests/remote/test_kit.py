@@ -86,9 +86,9 @@ def test_the_kit_holds_the_bundle_scripts_and_readmes_and_no_secret(tmp_path: Pa
     master = read(kit, "start-master.sh").decode()
     assert "--listen \"$MASTER_IP\" --cluster-port \"$PORT\" --detach" in master
     assert "MASTER_IP='172.16.0.94'" in master and "PORT='9786'" in master
-    for readme, words in (("README.en.md", ("Master Node Private IP", "Attach to a master", "bandwidth_limit",
+    for readme, words in (("README.en.md", ("Master Node Private IP", "Attach by address", "bandwidth_limit",
                                             "tc qdisc", "TCP 9786", "lower one wins")),
-                          ("README.zh_CN.md", ("主节点内网IP", "bandwidth_limit", "tc qdisc", "TCP 9786"))):
+                          ("README.zh_CN.md", ("主节点内网IP", "按地址连接", "bandwidth_limit", "tc qdisc", "TCP 9786"))):
         text = read(kit, readme).decode()
         for w in words:
             assert w in text, (readme, w)
@@ -237,7 +237,7 @@ def test_the_kit_starts_a_master_and_a_worker_that_copies_and_stop_ends_both(
 
     started = sh(mkit / "start-master.sh", home=mhome)
     assert started.returncode == 0, started.stderr + started.stdout
-    assert f"tls://127.0.0.2:{port}" in started.stdout and "Attach to a master" in started.stdout
+    assert f"tls://127.0.0.2:{port}" in started.stdout and "Attach by address" in started.stdout
     join = mkit / "worker.join"
     assert oct(join.stat().st_mode)[-3:] == "600"
     data = mhome / ".local" / "share" / "migration-wizard" / "agent"     # platformdirs under the master's HOME

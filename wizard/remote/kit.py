@@ -250,8 +250,9 @@ Next steps:
  3. Ports: workers -> this server TCP $PORT (the scheduler); this server -> each worker on the private network
     (the master connects back to its workers); the wizard -> this server SSH (TCP 22, for its tunnel).
     The API stays on this server's 127.0.0.1: open no port for it.
- 4. In the wizard: "Attach to a master" with this server's SSH address (the wizard opens the tunnel and reads
-    the token), or with the API address (a port you forward to $URL) and the token:
+ 4. In the wizard, mode "Semi-managed": this server's SSH address and Next (the wizard finds this agent,
+    opens the tunnel and reads the token), or "Attach by address..." with the API address (a port you forward
+    to $URL) and the token:
       cat "\$("$AGENT" token)"
 Stop it with: sh "$HERE/stop.sh"
 EOF
@@ -369,9 +370,11 @@ Without an address the worker takes its own address on the route to the master. 
 - your machine -> master: SSH, TCP 22 (the wizard's tunnel). The agent's API stays on the master's 127.0.0.1.
 
 ## 4. Attach the wizard
-In the wizard choose **Attach to a master** and give either
-- the master's SSH address: the wizard opens a tunnel to the API and reads the token itself; or
-- the API address and its token, when you forward the port yourself (`ssh -L`); `start-master.sh` prints the
+In the wizard choose the mode **Semi-managed**, then either
+- give the master's SSH address and its private IP and press **Next**: the wizard finds the agent running there
+  (nothing is uploaded again), opens a tunnel to the API and reads the token itself; or
+- press **Attach by address…** and give the API address and its token, when you forward the port yourself
+  (`ssh -L`); the token is never saved on your computer. `start-master.sh` prints the
   API address, and the token is in the file `~/.migration-wizard/agent/migration-agent token` prints.
 
 The storage keys reach the master either from the wizard (`agent:NAME`: kept in the agent's memory only) or as
@@ -437,9 +440,11 @@ worker 无需存储密钥：主控服务器通过集群的 TLS 连接下发。
 - 您的电脑 -> 主控服务器：SSH，TCP 22（迁移向导的隧道）。Agent 的 API 只监听主控服务器的 127.0.0.1。
 
 ## 4. 连接迁移向导
-在迁移向导中选择“连接到主控服务器”（Attach to a master），填写以下之一：
-- 主控服务器的 SSH 地址：迁移向导自行建立到 API 的隧道并读取令牌；或
-- API 地址及其令牌（您自行转发端口时，如 `ssh -L`）：`start-master.sh` 会打印 API 地址，令牌保存在
+在迁移向导中选择“半托管”模式，然后任选其一：
+- 填写主控服务器的 SSH 地址和主节点内网IP，单击“下一步”：迁移向导找到其上运行的 Agent（不会重复上传），
+  自行建立到 API 的隧道并读取令牌；或
+- 单击“按地址连接…”，填写 API 地址及其令牌（您自行转发端口时，如 `ssh -L`；令牌不会保存在您的电脑上）：
+  `start-master.sh` 会打印 API 地址，令牌保存在
   `~/.migration-wizard/agent/migration-agent token` 打印的文件中。
 
 存储密钥由迁移向导发送给主控服务器（`agent:NAME`：只保存在 Agent 的内存中），或在运行 `start-master.sh`
