@@ -1080,6 +1080,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Fetch the agents&apos; logs from the master and its workers into a folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Files in progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1153,6 +1157,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     </message>
     <message>
         <source>Run finished: {copied} files copied, {skipped} skipped, {failed} failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved {n} log files in {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server logs…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1086,6 +1086,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation>失败文件</translation>
     </message>
     <message>
+        <source>Fetch the agents&apos; logs from the master and its workers into a folder.</source>
+        <translation>将 master 及其 worker 服务器上 Agent 的日志下载到一个文件夹。</translation>
+    </message>
+    <message>
         <source>Files in progress</source>
         <translation>正在迁移的文件</translation>
     </message>
@@ -1160,6 +1164,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     <message>
         <source>Run finished: {copied} files copied, {skipped} skipped, {failed} failed.</source>
         <translation>运行完成：迁移 {copied} 个文件，跳过 {skipped} 个，失败 {failed} 个。</translation>
+    </message>
+    <message>
+        <source>Saved {n} log files in {folder}.</source>
+        <translation>已将 {n} 个日志文件保存到 {folder}。</translation>
+    </message>
+    <message>
+        <source>Server logs…</source>
+        <translation>服务器日志…</translation>
     </message>
     <message>
         <source>Speed</source>

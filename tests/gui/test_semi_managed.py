@@ -18,7 +18,7 @@ from botocore.config import Config
 from PySide6.QtWidgets import QApplication, QMessageBox
 from servers.agent_service import AgentProcess
 from servers.seaweed import SeaweedS3
-from servers.sshd import Sshd, keygen, kill_pid
+from servers.sshd import Sshd, ssh_hosts
 from wizard_fixtures import loop_fixture, make_wizard_fixture, service_fixture, until_fixture  # noqa: F401
 
 from wizard.gui.models.tasks import MASTER_KEY
@@ -33,18 +33,8 @@ OBJECTS = 2000
 def servers(tmp_path: Path, home: Path, agent_tarball: Path, monkeypatch: pytest.MonkeyPatch
             ) -> Iterator[tuple[list[Sshd], Path]]:
     monkeypatch.setenv("MIGRATION_WIZARD_AGENT_BUNDLES", str(agent_tarball.parent))
-    key = keygen(tmp_path / "client_ed25519")
-    hosts = [Sshd(tmp_path / f"h{i}", f"127.0.0.{i}", key.with_suffix(".pub")) for i in (2, 3, 4)]
-    for s in hosts:
-        s.folder.mkdir()
-        s.start()
-    yield hosts, key
-    for s in hosts:
-        s.stop()
-        for pidfile in s.home.rglob("*.pid"):
-            kill_pid(pidfile.read_text())
-        for info in s.home.rglob("agent.json"):
-            kill_pid(str(json.loads(info.read_text()).get("pid", "")))
+    with ssh_hosts(tmp_path, ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) as (hosts, key):
+        yield hosts, key
 
 
 def s3(server: SeaweedS3) -> Any:
@@ -184,6 +174,12 @@ def test_deploy_migrate_add_a_worker_and_reattach(until: Any, make_wizard: Any, 
     assert len([n for n in done_by.values() if n > 0]) == 2, done_by       # the added worker took shards too
     assert listing(s3(s3_dest), dst_bucket) == listing(source, src_bucket)  # byte for byte (MD5 ETags)
     numbers = (run.snap["id"], run.snap["objects"]["done"], run.snap["bytes"]["done"])
+    logs = home.parent / "server-logs"
+    logs.mkdir()
+    run.fetch_logs(str(logs))                         # for the operator: every server's agent log, one file each
+    until(lambda: run.message.text().startswith("Saved"), 60)
+    assert "joined the cluster" in (logs / "127.0.0.4-worker.log").read_text()
+    assert (logs / "127.0.0.2-agent-console.log").exists() or (logs / "127.0.0.2-agent.log").exists()
 
     wizard.close()                                    # the wizard goes; the master and its task stay
     loop.run_until_complete(wizard.link.close())      # as the program does when its last window closed
@@ -213,7 +209,7 @@ def test_deploy_migrate_add_a_worker_and_reattach(until: Any, make_wizard: Any, 
 
     pids = [int(info["pid"])]
     pids += [int((w.home / ".migration-wizard" / "worker.pid").read_text()) for w in (w1, w2)]
-    no_secret_anywhere([s3_source.secret_key, s3_dest.secret_key], [master.home, w1.home, w2.home, home], pids)
+    no_secret_anywhere([s3_source.secret_key, s3_dest.secret_key], [master.home, w1.home, w2.home, home, logs], pids)
 
 
 def test_wrong_password_changed_host_key_and_a_silent_worker_are_named(

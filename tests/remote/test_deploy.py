@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers.sshd import Sshd, free_port, gone, keygen, kill_pid
+from servers.sshd import Sshd, free_port, gone, ssh_hosts
 
 from wizard import __version__
 from wizard.remote.deploy import agent_version, deploy, join_file, logs, start_master, start_worker, stop
@@ -23,19 +23,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600),
 
 @pytest.fixture
 def hosts(tmp_path: Path, home: Path) -> Iterator[tuple[Sshd, Sshd, Path]]:
-    key = keygen(tmp_path / "client_ed25519")
-    pair = [Sshd(tmp_path / name, ip, key.with_suffix(".pub")) for name, ip in (("master", "127.0.0.2"),
-                                                                                ("worker", "127.0.0.3"))]
-    for s in pair:
-        s.folder.mkdir()
-        s.start()
-    yield pair[0], pair[1], key
-    for s in pair:
-        s.stop()
-        for pidfile in s.home.rglob("*.pid"):      # nothing started on a "server" outlives the test
-            kill_pid(pidfile.read_text())
-        for info in s.home.rglob("agent.json"):
-            kill_pid(str(json.loads(info.read_text()).get("pid", "")))
+    with ssh_hosts(tmp_path, ["127.0.0.2", "127.0.0.3"]) as ((master, worker), key):
+        yield master, worker, key
 
 
 def test_deploy_is_idempotent_and_a_master_and_worker_start_and_stop(hosts: tuple[Sshd, Sshd, Path],

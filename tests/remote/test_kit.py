@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from servers.cluster import free_port
+from servers.sshd import gone, pids_under
 
 from wizard import __version__
 from wizard.agent.client import AgentClient
@@ -88,7 +89,8 @@ def test_the_kit_holds_the_bundle_scripts_and_readmes_and_no_secret(tmp_path: Pa
     assert "MASTER_IP='172.16.0.94'" in master and "PORT='9786'" in master
     for readme, words in (("README.en.md", ("Master Node Private IP", "Attach by address", "bandwidth_limit",
                                             "tc qdisc", "TCP 9786", "lower one wins")),
-                          ("README.zh_CN.md", ("主节点内网IP", "按地址连接", "bandwidth_limit", "tc qdisc", "TCP 9786"))):
+                          ("README.zh_CN.md", ("主节点内网IP", "按地址连接", "bandwidth_limit", "tc qdisc",
+                                               "TCP 9786"))):
         text = read(kit, readme).decode()
         for w in words:
             assert w in text, (readme, w)
@@ -165,27 +167,6 @@ def server_env(home: Path) -> dict[str, str]:
 def sh(script: Path, *args: str, home: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["sh", str(script), *args], env=server_env(home), cwd=home, capture_output=True,
                           text=True, timeout=timeout)
-
-
-def pids_under(home: Path) -> list[int]:
-    found = [p.read_text().strip() for p in home.rglob("*.pid")]
-    found += [str(json.loads(p.read_text()).get("pid", "")) for p in home.rglob("agent.json")]
-    return [int(p) for p in found if p.isdigit()]
-
-
-def gone(pid: int, wait: float = 30.0) -> bool:
-    """The process ended (an exited one that its new parent does not reap counts as ended)."""
-    import psutil
-
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ same master through a new tunnel; a worker that does not answer is named."""
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers.sshd import Sshd, gone, keygen, kill_pid
+from servers.sshd import Sshd, gone, ssh_hosts
 
 from wizard.remote.session import Login, MasterSession, worker_target
 from wizard.remote.ssh import RemoteError, pin
@@ -25,18 +24,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600),
 def servers(tmp_path: Path, home: Path, agent_tarball: Path, monkeypatch: pytest.MonkeyPatch
             ) -> Iterator[tuple[list[Sshd], Login]]:
     monkeypatch.setenv("MIGRATION_WIZARD_AGENT_BUNDLES", str(agent_tarball.parent))
-    key = keygen(tmp_path / "client_ed25519")
-    hosts = [Sshd(tmp_path / f"h{i}", f"127.0.0.{i}", key.with_suffix(".pub")) for i in (2, 3, 4)]
-    for s in hosts:
-        s.folder.mkdir()
-        s.start()
-    yield hosts, Login(hosts[0].user, hosts[0].port, str(key))
-    for s in hosts:
-        s.stop()
-        for pidfile in s.home.rglob("*.pid"):
-            kill_pid(pidfile.read_text())
-        for info in s.home.rglob("agent.json"):
-            kill_pid(str(json.loads(info.read_text()).get("pid", "")))
+    with ssh_hosts(tmp_path, ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) as (hosts, key):
+        yield hosts, Login(hosts[0].user, hosts[0].port, str(key))
 
 
 def test_worker_lines_take_their_own_user_and_port() -> None:
@@ -78,6 +67,8 @@ def test_bring_up_add_remove_and_reattach(servers: tuple[list[Sshd], Login]) -> 
             await asyncio.sleep(0.2)
         await session.close()                        # the wizard closed: the master goes on
         again = MasterSession(m, "127.0.0.2")
+        await again.bring_up(workers[1:])                # the worker there runs already: not a second one
+        await asyncio.sleep(2)
         about = await (await again.client()).agent()
         hosts_now = [w["id"] for w in about["cluster"]["workers"]]
         await again.close()

@@ -5,7 +5,9 @@ so fonts-wqy-microhei renders the Chinese) against a real local agent, two Seawe
 front of the destination that refuses a few keys, and a private Secret Service for the keyring. For each
 language it walks from the start page to a running migration and saves ``<lang>-<nn>-<page>.png`` into OUTDIR;
 the run page is taken mid-migration (a QPS limit keeps the task running) with some rate history in the chart and
-the refused keys in the failures table. Everything it started is stopped at the end, also after an error.
+the refused keys in the failures table. Then semi-managed mode: real OpenSSH servers on 127.0.0.2 (the master) and
+127.0.0.3 (a worker), the agent bundle deployed to them over SSH, the host key confirmed in the wizard's dialog,
+and the run page with the worker's row. Everything it started is stopped at the end, also after an error.
 """
 
 from __future__ import annotations
@@ -307,19 +309,121 @@ def walk(driver: Driver, lang: str, source: str, proxy: str) -> None:
                      f"{run.snap.get('objects', {}).get('failed')} failed, {run.model.rowCount()} rows shown)", 90)
         driver.shoot(wizard, f"{lang}-07-run")
     finally:
-        link.stop()
-        if task_id:
-            async def forget() -> None:
-                client = await link.client()
-                await client.delete_task(task_id, purge=True)
-            try:
-                driver.call(forget())
-            except Exception as exc:  # the agent goes anyway at the end
-                warn(f"could not delete task {task_id}: {exc!r}")
-        driver.call(link.close())
-        wizard.close()
-        translations.apply("en")
-        driver.app.processEvents()
+        end_walk(driver, link, wizard, translations, task_id)
+
+
+def end_walk(driver: Driver, link: Any, wizard: Any, translations: Any, task_id: str) -> None:
+    """After a walk, also after an error: its task deleted (purged), the link and the window closed."""
+    link.stop()
+    if task_id:
+        async def forget() -> None:
+            client = await link.client()
+            await client.delete_task(task_id, purge=True)
+        try:
+            driver.call(forget())
+        except Exception as exc:  # the agent goes anyway at the end
+            warn(f"could not delete task {task_id}: {exc!r}")
+    driver.call(link.close())
+    wizard.close()
+    translations.apply("en")
+    driver.app.processEvents()
+
+
+def trust_host(driver: Driver, lang: str) -> None:
+    """The host-key dialog of the first connection: its picture, then "Trust this server"."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def box() -> QMessageBox | None:
+        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+                     and w.objectName() == "confirm"), None)
+    driver.until(lambda: box() is not None, "the host key dialog", 60)
+    found = box()
+    assert found is not None
+    if not any(p.name == f"{lang}-08-semi-hostkey.png" for p in driver.saved):
+        driver.shoot(found, f"{lang}-08-semi-hostkey")
+    next(b for b in found.buttons() if b.text() in ("Trust this server", "信任此服务器")).click()
+
+
+def walk_semi(driver: Driver, lang: str, env: dict[str, Any]) -> None:
+    """Semi-managed mode: Test SSH connection (the host keys confirmed), deploy on Next, a task copied by the
+    worker, the run page with its row."""
+    from PySide6.QtCore import Qt
+
+    from wizard.gui.bridge import AgentLink
+    from wizard.gui.i18n import Translations
+    from wizard.gui.settings import Settings
+    from wizard.gui.wizard import MODE, OPTIONS, REVIEW, RUN, SOURCE, MigrationWizard
+    from wizard.paths import config_dir
+
+    (config_dir() / "known_hosts").unlink(missing_ok=True)      # each language meets the servers for the first time
+    master, worker, key = env["ssh"]
+    translations = Translations(driver.app)
+    translations.apply(lang)
+    link = AgentLink()
+    wizard = MigrationWizard(link, Settings.load(), translations)
+    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    wizard.resize(*driver.size)
+    wizard.show()
+    task_id = ""
+    try:
+        wizard.start_page.new.click()
+        driver.until(lambda: wizard.currentId() == MODE, "the mode page")
+        mode = wizard.mode_page
+        mode.remote.setChecked(True)
+        mode.host.setText(master.host)
+        mode.port.setValue(master.port)
+        mode.user.setText(master.user)
+        mode.key_file.setText(str(key))
+        mode.master_ip.setText(master.host)
+        mode.workers.setPlainText(f"{worker.host}:{worker.port}")
+        mode.test.click()
+        for _ in range(2):
+            trust_host(driver, lang)
+        driver.until(lambda: mode.hosts.text().count("✔") == 2, lambda: f"both servers tested: {mode.hosts.text()}",
+                     90)
+        mode.key_file.setText("~/.ssh/id_ed25519")      # the picture shows no folder of this machine
+        driver.shoot(wizard, f"{lang}-09-semi-mode")
+        mode.key_file.setText(str(key))
+        wizard.next()
+        driver.until(lambda: wizard.currentId() == SOURCE, lambda: f"the agents deployed ({mode.error.text()})", 300)
+        fill_s3(wizard.source_page, env["source"].endpoint, SOURCE_BUCKET, SRC_ID, SRC_SECRET)
+        wizard.next()
+        fill_s3(wizard.destination_page, env["dest"].endpoint, DEST_BUCKET, DST_ID, DST_SECRET)
+        wizard.next()
+        driver.until(lambda: wizard.currentId() == OPTIONS, "the options page")
+        wizard.options_page.qps.setValue(QPS)
+        wizard.next()
+        driver.until(lambda: wizard.currentId() == REVIEW, "the review page")
+        review = wizard.review_page
+        review.name.setText("photos-archive-cluster")
+        driver.until(lambda: review.checks.rowCount() >= 5, "the pre-flight checks on the master", 60)
+        wizard.next()
+        driver.until(lambda: wizard.currentId() == RUN, "the run page", 60)
+        run = wizard.run_page
+        task_id = run.task_id
+        entered = time.monotonic()
+        run.worker_address.setText("172.16.0.96")
+        driver.until(lambda: time.monotonic() - entered >= RUN_HISTORY and run.snap.get("state") == "running"
+                     and run.workers.rowCount() >= 1, "the run page with the worker's row", 120)
+        driver.shoot(wizard, f"{lang}-10-semi-run")
+    finally:
+        end_walk(driver, link, wizard, translations, task_id)
+
+
+@contextlib.contextmanager
+def ssh_servers(work: Path) -> Iterator[tuple[Any, Any, Path]]:
+    """The agent bundle built, a master and a worker sshd with their own homes; what started there is stopped."""
+    from servers.sshd import ssh_hosts
+
+    dist = work / "agent-dist"
+    say("building the agent bundle (packaging/build.py agent)")
+    subprocess.run([sys.executable, str(TESTS.parent / "packaging" / "build.py"), "agent"], check=True,
+                   env=dict(os.environ, PACKAGING_DIST=str(dist), PACKAGING_WORK=str(work / "agent-work")),
+                   stdout=subprocess.DEVNULL)
+    os.environ["MIGRATION_WIZARD_AGENT_BUNDLES"] = str(dist)
+    with ssh_hosts(work / "ssh", ["127.0.0.2", "127.0.0.3"]) as ((master, worker), key):
+        say(f"sshd on {master.host}:{master.port} (master) and {worker.host}:{worker.port} (worker)")
+        yield master, worker, key
 
 
 # -- all of it ---------------------------------------------------------------------------------------------------
@@ -404,7 +508,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(finished_task(env["agent"], env["source"].endpoint, env["dest"].endpoint))
             say("source filled, an earlier task completed")
             env["proxy"].rules.forbidden.update(FORBIDDEN)
-            return shoot_all(outdir, env, size, langs)
+            with ssh_servers(work) as ssh:
+                env["ssh"] = ssh
+                return shoot_all(outdir, env, size, langs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -429,6 +535,9 @@ def shoot_all(outdir: Path, env: dict[str, Any], size: tuple[int, int], langs: t
         for lang in langs:
             say(f"walking the wizard in {lang}")
             walk(driver, lang, env["source"].endpoint, env["proxy"].url)
+            empty_bucket(env["dest"], DEST_BUCKET)
+            say(f"semi-managed mode in {lang}")
+            walk_semi(driver, lang, env)
             empty_bucket(env["dest"], DEST_BUCKET)
     finally:
         _TERM["gui"] = False

@@ -6,13 +6,16 @@ Sessions get ``HOME`` set to this server's own folder (``SetEnv``), so each host
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
@@ -123,3 +126,29 @@ def kill_pid(text: str) -> None:
         os.kill(int(text.strip()), signal.SIGKILL)
     except (ValueError, OSError):
         pass
+
+
+def pids_under(home: Path) -> list[int]:
+    """The processes the agent started on a "server": its pid files and the agent's address file."""
+    found = [p.read_text().strip() for p in home.rglob("*.pid")]
+    found += [str(json.loads(p.read_text()).get("pid", "")) for p in home.rglob("agent.json")]
+    return [int(p) for p in found if p.isdigit()]
+
+
+@contextlib.contextmanager
+def ssh_hosts(folder: Path, ips: list[str]) -> Iterator[tuple[list[Sshd], Path]]:
+    """One sshd per loopback address, each with its own home, all taking one new client key; afterwards the sshds
+    stop and nothing started on those "servers" outlives them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = keygen(folder / "client_ed25519")
+    hosts = [Sshd(folder / f"host-{ip}", ip, key.with_suffix(".pub")) for ip in ips]
+    try:
+        for h in hosts:
+            h.folder.mkdir()
+            h.start()
+        yield hosts, key
+    finally:
+        for h in hosts:
+            h.stop()
+            for pid in pids_under(h.home):
+                kill_pid(str(pid))

@@ -124,7 +124,10 @@ async def join_file(conn: Any) -> str:
 
 async def start_worker(conn: Any, host: str, join: str, listen: str | None = None) -> None:
     """Start a worker with ``join`` (written 0600 over SFTP), detached, its output in ~/.migration-wizard;
-    ``listen`` is the address the master reaches it at (None: its address on the route to the master)."""
+    ``listen`` is the address the master reaches it at (None: its address on the route to the master). A worker
+    running there already is left as it is (started again, it would be a second worker on one server)."""
+    if await worker_running(conn):
+        return
     await run(conn, _sh(f"mkdir -p {BASE} && chmod 700 {BASE}"))
     target = f"{await home_of(conn)}/{BASE}/worker.join"
     async with conn.start_sftp_client() as sftp, sftp.open(target, "w", attrs=_mode_0600()) as f:
@@ -142,6 +145,13 @@ async def start_worker(conn: Any, host: str, join: str, listen: str | None = Non
             break
         await _sleep(0.2)
     raise RemoteError("worker-start", f"the worker on {host} did not join the cluster: {_last(log)}")
+
+
+async def worker_running(conn: Any) -> bool:
+    """A worker started here before is still running (its pid file names a live ``migration-agent worker``)."""
+    got = await run(conn, _sh(f"p=$(cat {BASE}/worker.pid 2>/dev/null) && kill -0 \"$p\" 2>/dev/null && "
+                              "tr '\\0' ' ' < \"/proc/$p/cmdline\" | grep -q ' worker ' && echo running || true"))
+    return got.stdout.strip() == "running"
 
 
 async def stop(conn: Any, what: str) -> None:

@@ -4,7 +4,9 @@ the failures table paged in from the agent, Pause / Resume / Cancel, limits chan
 
 from __future__ import annotations
 
+import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
@@ -91,11 +93,11 @@ class RunPage(TranslatedPage):
         # Semi-managed mode: worker servers added (deployed and started) or removed while the task runs.
         self.worker_box = QWidget()
         self.worker_address = QLineEdit()
-        self.add_worker, self.remove_worker = QPushButton(), QPushButton()
+        self.add_worker, self.remove_worker, self.server_logs = QPushButton(), QPushButton(), QPushButton()
         confirm.never_default(self.remove_worker)
         worker_row = QHBoxLayout(self.worker_box)
         worker_row.setContentsMargins(0, 0, 0, 0)
-        for part in (self.worker_address, self.add_worker, self.remove_worker):
+        for part in (self.worker_address, self.add_worker, self.remove_worker, self.server_logs):
             worker_row.addWidget(part)
         self.worker_box.hide()
         self.pause, self.resume, self.cancel = QPushButton(), QPushButton(), QPushButton()
@@ -167,6 +169,7 @@ class RunPage(TranslatedPage):
         self.apply_limits.clicked.connect(self._apply_limits)
         self.add_worker.clicked.connect(lambda: self.change_workers(add=True))
         self.remove_worker.clicked.connect(lambda: self.change_workers(add=False))
+        self.server_logs.clicked.connect(self._ask_logs)
         self.retry.clicked.connect(self._retry)
         self.export.clicked.connect(self._export)
         self.retry_class.currentIndexChanged.connect(self._filter)
@@ -195,6 +198,9 @@ class RunPage(TranslatedPage):
                                                                       "host:port)"))
         self.add_worker.setText(Q.translate("RunPage", "Add worker"))
         self.remove_worker.setText(Q.translate("RunPage", "Remove worker"))
+        self.server_logs.setText(Q.translate("RunPage", "Server logs…"))
+        self.server_logs.setToolTip(Q.translate("RunPage", "Fetch the agents' logs from the master and its workers "
+                                                           "into a folder."))
         self.failures_box.setTitle(Q.translate("RunPage", "Failed files"))
         self.retry.setText(Q.translate("RunPage", "Retry failed files"))
         self.export.setText(Q.translate("RunPage", "Export failed list"))
@@ -365,6 +371,28 @@ class RunPage(TranslatedPage):
             return (Q.translate("RunPage", "Worker {host} joined: it takes shards now.") if add else Q.translate(
                 "RunPage", "Worker {host} stopped: its shards go to the other servers.")).format(host=target.host)
         spawn(call(), self.message.setText, self._say)
+
+    def _ask_logs(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, Q.translate("RunPage", "Server logs…"))
+        if folder:
+            self.fetch_logs(folder)
+
+    def fetch_logs(self, folder: str) -> None:
+        """The agents' logs of the master and every worker of this session, one file each: HOST-NAME."""
+        session = self.link.session
+        if not isinstance(session, MasterSession):
+            return
+
+        async def fetch() -> int:
+            written = 0
+            for target in (session.master, *session.workers.values()):
+                for name, text in (await session.logs(target)).items():
+                    path = Path(folder) / f"{target.host}-{name}"
+                    await asyncio.to_thread(path.write_text, text, "utf-8")
+                    written += 1
+            return written
+        spawn(fetch(), lambda n: self.message.setText(
+            Q.translate("RunPage", "Saved {n} log files in {folder}.").format(n=n, folder=folder)), self._say)
 
     # -- controls --------------------------------------------------------------------------------------------
     def _say(self, code: str, message: str) -> None:
