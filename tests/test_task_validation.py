@@ -100,6 +100,16 @@ def test_overlapping_local_folders_are_refused(tmp_path: Path) -> None:
         parse_task(task({"kind": "local", "path": str(src)}, {"kind": "local", "path": str(fine)}), None)
 
 
+@pytest.mark.parametrize("endpoint", [f"http://AKID:{SECRET}@s3.example.com", f"https://AKID:{SECRET}/x@host",
+                                      f"AKID:{SECRET}@s3.example.com", f"https://user@s3.example.com/{SECRET}"])
+def test_an_endpoint_with_a_user_or_password_is_refused_unrepeated(endpoint: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_task(task(s3(endpoint=endpoint), s3(bucket="other")), None)
+    text = str(info.value)
+    assert text.startswith("source.endpoint: must not hold a user name or password") and "not shown" in text
+    assert SECRET not in text and "AKID" not in text
+
+
 # -- 7. a credential field's value is never repeated ----------------------------------------------------------------
 @pytest.mark.parametrize("value", [SECRET, f"AKIAIOSFODNN7EXAMPLE:{SECRET}", f"env:{SECRET}", f"keyring:{SECRET}",
                                    f"agent:{SECRET}", f"envx:{SECRET}", f" env:SRC {SECRET}", 12345678901234567890,

@@ -294,6 +294,9 @@ def parse_location(table: Any, where: str, base: Path | None) -> Location:
         raise InputError(f"{where}.bucket: {loc.bucket!r} is not a valid bucket name (3-63 lower-case letters, "
                          "digits, '.' and '-')")
     loc.endpoint = _str(table, "endpoint", where, required=True)
+    if "@" in loc.endpoint:   # user info (AKID:SECRET@host) is a pasted secret: refused, never repeated
+        raise InputError(f"{where}.endpoint: must not hold a user name or password (the keys go in "
+                         "\"credentials\"); the value given is not shown")
     parts = urlsplit(loc.endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
         raise InputError(f"{where}.endpoint: {loc.endpoint!r} is not an endpoint URL like "
