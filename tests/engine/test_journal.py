@@ -32,6 +32,26 @@ def test_totals_follow_every_write_path(tmp_path: Path) -> None:
     j.close()
 
 
+def test_a_batch_is_one_transaction_all_or_nothing(tmp_path: Path) -> None:
+    """The connection is in autocommit mode: a batch must still be one transaction (before, each row of a batch
+    committed alone, with a lock and a WAL write each, and a failure half-way kept the first rows)."""
+    j = Journal(tmp_path / "j.sqlite", "id-1", "t")
+    j.add_page([(f"k{i}", 10, None, None, "pending", None) for i in range(5)], "k4", 5, 50)
+    todo = j.next_todo(0)
+    outcomes = [Outcome(t.id, "done", 1) for t in todo]
+    outcomes[3] = Outcome(todo[3].id, "done", 1, evidence={"bad": object()})   # not JSON: the batch fails
+    with pytest.raises(TypeError):
+        j.record(outcomes)
+    assert j.counts()["done"] == (0, 0) and not j.db.in_transaction      # nothing of the batch was kept
+    with pytest.raises(RuntimeError), j.transaction():
+        j.db.execute("UPDATE objects SET state = 'failed'")
+        raise RuntimeError("stop half-way")
+    assert j.counts()["failed"] == (0, 0) and j.counts()["pending"][0] == 5
+    j.record([Outcome(t.id, "done", 1) for t in todo])
+    assert j.counts()["done"] == (5, 50) == j.counts_by_scan()["done"]
+    j.close()
+
+
 def test_a_journal_is_bound_to_its_task(tmp_path: Path) -> None:
     Journal(tmp_path / "j.sqlite", "id-1").close()
     with pytest.raises(InputError, match="belongs to another task"):

@@ -10,6 +10,7 @@ are copied again.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -157,13 +158,29 @@ class Journal:
             self._lock.release()
             self._lock = None
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction (the connection is in autocommit mode, where ``with db:`` begins none and every
+        statement, every row of an executemany, committed alone: a lock and WAL write per row); nested ones join
+        the outer one."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     # -- meta -------------------------------------------------------------------------------------------
     def get(self, key: str) -> str | None:
         row = self.db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def _set_many(self, values: dict[str, str]) -> None:
-        with self.db:
+        with self.transaction():
             self.db.executemany("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
                                 values.items())
 
@@ -179,8 +196,7 @@ class Journal:
     def add_page(self, rows: Iterable[tuple[Any, ...]], cursor: str, listed_objects: int, listed_bytes: int) -> None:
         """Record one listing page's decisions (key, size, etag, mtime, state, reason[, ref]) and move the cursor."""
         rows = [r if len(r) == 7 else (*r, None) for r in rows]
-        self.db.execute("BEGIN")
-        try:
+        with self.transaction():
             self.db.executemany(
                 "INSERT INTO objects(key, size, etag, mtime, state, reason, ref) VALUES(?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET size = excluded.size, etag = excluded.etag, mtime = excluded.mtime,"
@@ -190,10 +206,6 @@ class Journal:
             self.db.executemany("UPDATE meta SET v = ? WHERE k = ?",
                                 [(cursor, "cursor"), (str(listed_objects), "listed_objects"),
                                  (str(listed_bytes), "listed_bytes")])
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
 
     def pass_number(self) -> int:
         """1 for the first pass over the source, 2 and up for incremental passes."""
@@ -203,7 +215,7 @@ class Journal:
         """Start an incremental pass: the source is listed again from the start and compared with what the
         journal recorded (the planner does that); returns the new pass number."""
         number = self.pass_number() + 1
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM dest_index")
             self.db.executemany("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
                                 [("pass", str(number)), ("cursor", ""), ("listing_done", "0"), ("dest_cursor", ""),
@@ -223,7 +235,7 @@ class Journal:
         return out
 
     def finish_listing(self) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM dest_index")
             self.db.execute("UPDATE meta SET v = '1' WHERE k = 'listing_done'")
 
@@ -234,13 +246,13 @@ class Journal:
         return self.get("dest_indexed") == "1"
 
     def reset_dest_index(self) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM dest_index")
             self.db.execute("DELETE FROM meta WHERE k IN ('dest_indexed', 'dest_cursor')")
 
     def add_dest_page(self, rows: Iterable[tuple[str, int, str | None, float | None]], cursor: str = "") -> None:
         """Index one destination page; ``cursor`` (its last key, as listed) is where a cut listing goes on."""
-        with self.db:
+        with self.transaction():
             self.db.executemany("INSERT OR REPLACE INTO dest_index VALUES(?, ?, ?, ?)", rows)
             if cursor:
                 self.db.execute("INSERT INTO meta(k, v) VALUES('dest_cursor', ?) ON CONFLICT(k) DO UPDATE SET "
@@ -285,7 +297,7 @@ class Journal:
         now = time.time()
         ended = [(o.id,) for o in outcomes if o.state == "done"]   # a failed one's upload is aborted by the copier
         retried = sum(1 for o in outcomes if o.attempts > 1)
-        with self.db:
+        with self.transaction():
             # A late outcome (an attempt that ran twice, a stale worker) never turns a done object back.
             self.db.executemany(
                 "UPDATE objects SET state = ?, attempts = attempts + ?, last_attempt = ?, evidence = ?, "
@@ -370,7 +382,7 @@ class Journal:
         """Failed objects (all, or one class) become pending again; returns how many. Their attempts are kept:
         the failures table and the export count every attempt an object had, retries of failed files included."""
         sql = "UPDATE objects SET state = 'pending' WHERE state = 'failed'"
-        with self.db:
+        with self.transaction():
             if error_class:
                 return self.db.execute(sql + " AND error_class = ?", (error_class,)).rowcount
             return self.db.execute(sql).rowcount
@@ -414,7 +426,7 @@ class Journal:
     # -- multipart uploads ----------------------------------------------------------------------------------
     def save_upload(self, object_id: int, key: str, upload_id: str, part_size: int,
                     source_etag: str | None = None) -> None:
-        with self.db:
+        with self.transaction():
             # A stale attempt (a worker that ran a shard twice) never turns a done object back into work.
             if not self.db.execute("UPDATE objects SET state = 'copying' WHERE id = ? AND state != 'done'",
                                    (object_id,)).rowcount:
@@ -430,7 +442,7 @@ class Journal:
         return (row[0], row[1], row[2]) if row else None
 
     def save_part(self, object_id: int, number: int, etag: str, size: int, crc64: int | None = None) -> None:
-        with self.db:   # only for an upload still recorded (not one a done outcome has closed)
+        with self.transaction():   # only for an upload still recorded (not one a done outcome has closed)
             self.db.execute("INSERT OR REPLACE INTO parts SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM uploads "
                             "WHERE object_id = ?)", (object_id, number, etag, size,
                                                      None if crc64 is None else str(crc64), object_id))
@@ -442,7 +454,7 @@ class Journal:
             "SELECT number, etag, size, crc64 FROM parts WHERE object_id = ?", (object_id,))}
 
     def drop_upload(self, object_id: int) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM parts WHERE object_id = ?", (object_id,))
             self.db.execute("DELETE FROM uploads WHERE object_id = ?", (object_id,))
 

@@ -164,11 +164,19 @@ class LocalStore(Store):
         tmp = path.with_name(f".{path.name[:200]}.{uuid.uuid4().hex[:8]}{PARTIAL}")
         written = 0
         try:
+            if isinstance(body, (bytes, bytearray, memoryview)) and len(body) <= SMALL:
+                # A small file is written whole on the loop, as small files are read: a hop to a thread for each
+                # of mkdir, open, write and rename cost more than the copy (local -> local, 20,000 files of 100
+                # bytes: 11.2 s with the hops, 3.2 s without; tests/benchmarks/bench_local.py).
+                if len(body) != size:
+                    raise object_failed("checksum", "SizeMismatch", f"{key}: got {len(body)} bytes, expected {size}")
+                written = _write_whole(path, tmp, body)
+                return WriteResult(etag=None, size=written)
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
             f = await asyncio.to_thread(open, tmp, "wb")
             try:
                 if isinstance(body, (bytes, bytearray, memoryview)):
-                    await asyncio.to_thread(f.write, body) if len(body) > SMALL else f.write(body)
+                    await asyncio.to_thread(f.write, body)
                     written = len(body)
                 else:
                     async for chunk in _aiter(body):
@@ -240,6 +248,23 @@ def _take(it: Iterator[ObjectInfo], n: int) -> list[ObjectInfo]:
 async def _aiter(body: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
     async for chunk in body:
         yield chunk
+
+
+def _write_whole(path: Path, tmp: Path, body: bytes | bytearray | memoryview) -> int:
+    """``body`` into ``tmp`` (its folder made when missing), renamed to ``path``; the partial file goes on failure."""
+    try:
+        f = open(tmp, "wb")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(tmp, "wb")
+    try:
+        with f:
+            f.write(body)
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return len(body)
 
 
 def _unlink(path: Path) -> None:
