@@ -48,6 +48,7 @@ test: lint unit
 bench: setup-test
 	command -v rclone >/dev/null || (apt-get update -q && apt-get install -y -q rclone)
 	$(BIN)/python tests/benchmarks/bench_copy.py
+	$(BIN)/python tests/benchmarks/bench_local.py
 	$(BIN)/python tests/benchmarks/bench_plan.py
 	$(BIN)/python tests/benchmarks/bench_service.py
 
