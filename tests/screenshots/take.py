@@ -209,22 +209,10 @@ def fill_s3(page: Any, endpoint: str, bucket: str, key_id: str, secret: str) -> 
 
 def walk(driver: Driver, lang: str, source: str, proxy: str) -> None:
     """One language: every page from the start page to a running migration."""
-    from PySide6.QtCore import Qt
 
-    from wizard.gui.bridge import AgentLink
-    from wizard.gui.i18n import Translations
-    from wizard.gui.settings import Settings
-    from wizard.gui.wizard import DESTINATION, MODE, OPTIONS, REVIEW, RUN, SOURCE, MigrationWizard
+    from wizard.gui.wizard import DESTINATION, MODE, OPTIONS, REVIEW, RUN, SOURCE
 
-    translations = Translations(driver.app)
-    if not translations.apply(lang):
-        warn(f"no translation file for {lang} (wizard/resources/i18n/wizard_{lang}.qm; `make translations` builds it): "
-             f"its screenshots show English")
-    link = AgentLink()
-    wizard = MigrationWizard(link, Settings.load(), translations)
-    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-    wizard.resize(*driver.size)
-    wizard.show()
+    link, wizard, translations = open_wizard(driver, lang)
     task_id = ""
     try:
         start = wizard.start_page
@@ -312,6 +300,27 @@ def walk(driver: Driver, lang: str, source: str, proxy: str) -> None:
         end_walk(driver, link, wizard, translations, task_id)
 
 
+def open_wizard(driver: Driver, lang: str) -> tuple[Any, Any, Any]:
+    """A new wizard window in ``lang``, with its own link to the agents: (link, wizard, translations)."""
+    from PySide6.QtCore import Qt
+
+    from wizard.gui.bridge import AgentLink
+    from wizard.gui.i18n import Translations
+    from wizard.gui.settings import Settings
+    from wizard.gui.wizard import MigrationWizard
+
+    translations = Translations(driver.app)
+    if not translations.apply(lang):
+        warn(f"no translation file for {lang} (wizard/resources/i18n/wizard_{lang}.qm; `make translations` builds it): "
+             f"its screenshots show English")
+    link = AgentLink()
+    wizard = MigrationWizard(link, Settings.load(), translations)
+    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    wizard.resize(*driver.size)
+    wizard.show()
+    return link, wizard, translations
+
+
 def end_walk(driver: Driver, link: Any, wizard: Any, translations: Any, task_id: str) -> None:
     """After a walk, also after an error: its task deleted (purged), the link and the window closed."""
     link.stop()
@@ -347,23 +356,13 @@ def trust_host(driver: Driver, lang: str) -> None:
 def walk_semi(driver: Driver, lang: str, env: dict[str, Any]) -> None:
     """Semi-managed mode: Test SSH connection (the host keys confirmed), deploy on Next, a task copied by the
     worker, the run page with its row."""
-    from PySide6.QtCore import Qt
 
-    from wizard.gui.bridge import AgentLink
-    from wizard.gui.i18n import Translations
-    from wizard.gui.settings import Settings
-    from wizard.gui.wizard import MODE, OPTIONS, REVIEW, RUN, SOURCE, MigrationWizard
+    from wizard.gui.wizard import MODE, OPTIONS, REVIEW, RUN, SOURCE
     from wizard.paths import config_dir
 
     (config_dir() / "known_hosts").unlink(missing_ok=True)      # each language meets the servers for the first time
     master, worker, key = env["ssh"]
-    translations = Translations(driver.app)
-    translations.apply(lang)
-    link = AgentLink()
-    wizard = MigrationWizard(link, Settings.load(), translations)
-    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-    wizard.resize(*driver.size)
-    wizard.show()
+    link, wizard, translations = open_wizard(driver, lang)
     task_id = ""
     try:
         wizard.start_page.new.click()
