@@ -22,6 +22,7 @@ from servers.sshd import Sshd, ssh_hosts
 from wizard_fixtures import loop_fixture, make_wizard_fixture, service_fixture, until_fixture  # noqa: F401
 
 from wizard.gui.models.tasks import MASTER_KEY
+from wizard.gui.pages.location import OK_COLOR
 from wizard.gui.wizard import MODE, OPTIONS, REVIEW, RUN, SOURCE
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900),
@@ -138,6 +139,8 @@ def test_deploy_migrate_add_a_worker_and_reattach(until: Any, make_wizard: Any, 
     wizard.next()                                     # deploy and start: the keys are pinned now, no dialog
     until(lambda: wizard.currentId() == SOURCE, 240)
     assert wizard.link.where == "127.0.0.2"
+    assert mode.error.text() == "The master and its workers are running."
+    assert mode.error.property("ok") is True and OK_COLOR in mode.error.styleSheet()   # a success is green
     assert (master.home / ".migration-wizard" / "agent" / "migration-agent").exists()
     assert (w1.home / ".migration-wizard" / "worker.log").read_text().count("joined the cluster") >= 1
 

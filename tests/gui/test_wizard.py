@@ -165,6 +165,8 @@ def test_every_page_refuses_bad_input_with_a_sentence(make_wizard: Any, service:
     mode.key_file.setText(str(key))
     mode.master_ip.setText("172.16.0.300")
     refused(mode, "The master node private IP must be an IPv4 or IPv6 address")
+    mode.master_ip.setText("0.0.0.0")                 # every interface is no one server's address (the kit's rule)
+    refused(mode, "The master node private IP must be an IPv4 or IPv6 address")
     mode.master_ip.setText("fd00::94")
     mode.workers.setPlainText("10.0.0.5\nworker-2.internal, bad host!")
     refused(mode, "Not a worker address (host, user@host or host:port): host!")

@@ -17,7 +17,6 @@ Errors are ``InputError`` sentences that name the field as the CLI spells it (``
 
 from __future__ import annotations
 
-import contextlib
 import io
 import ipaddress
 import json
@@ -26,7 +25,6 @@ import re
 import tarfile
 import tempfile
 import time
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,25 +57,19 @@ def check_master_ip(value: object, where: str = "--master-ip") -> str:
 
 
 def check_cluster_port(value: object, where: str = "--cluster-port") -> int:
-    """The scheduler's fixed port (workers' join files name it)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        raise InputError(f"{where}: expected a port number from 1 to 65535, like {DEFAULT_CLUSTER_PORT}, got "
-                         f"{str(value)[:20]!r}")
-    return value
+    """The scheduler's fixed port (workers' join files name it): the agent's port rule, without "any free"."""
+    from wizard.agent.server import check_port
+
+    port = check_port(value, where)
+    if port == 0:
+        raise InputError(f"{where}: give a fixed port (workers' join files name it), like {DEFAULT_CLUSTER_PORT}")
+    return port
 
 
 def check_task(text: str, where: str = "--task") -> str:
-    """The task as the master's agent will take it (local paths absolute) with no secret in it; returns it
-    rewritten from its fields, so a comment (where a key is sometimes pasted) does not travel either."""
-    with contextlib.suppress(tomllib.TOMLDecodeError):   # a broken file is told below, by the task's own parser
-        data = tomllib.loads(text)
-        for side in ("source", "destination"):
-            endpoint = data.get(side, {}).get("endpoint") if isinstance(data.get(side), dict) else None
-            # Before the endpoint's own check, whose message shows the URL: "https://KEY:SECRET@host" is a key.
-            if isinstance(endpoint, str) and "@" in endpoint:
-                raise InputError(f"{where}: {side}.endpoint: holds a user name or password; give credentials as "
-                                 "a reference (\"env:PREFIX\", \"keyring:NAME\", \"agent:NAME\"); the value given "
-                                 "is not shown")
+    """The task as the master's agent will take it (local paths absolute) with no secret in it (the task's own
+    rules refuse a literal key and an endpoint holding user:password@); returns it rewritten from its fields, so
+    a comment (where a key is sometimes pasted) does not travel either."""
     try:
         spec = parse_task_text(text, "the file")
     except InputError as exc:   # credentials are checked as references there; the message never shows a value

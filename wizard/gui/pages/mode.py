@@ -6,7 +6,6 @@ talks to the master's agent. "Export deployment kit" is the way for servers this
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import re
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,8 @@ from wizard.gui.pages.location import ERROR_COLOR, OK_COLOR
 from wizard.gui.settings import Settings
 from wizard.gui.widgets import confirm
 from wizard.remote.direct import DirectMaster
-from wizard.remote.session import HostReport, MasterSession, valid_host, worker_target
+from wizard.remote.kit import check_master_ip
+from wizard.remote.session import HostReport, Login, MasterSession, valid_host, worker_target
 from wizard.remote.ssh import RemoteError, Target, pin
 
 
@@ -161,16 +161,23 @@ class ModePage(TranslatedPage):
         key = self.key_file.text().strip()
         if key and not Path(key).expanduser().is_file():
             return Q.translate("ModePage", "The private key file does not exist.")
-        try:
-            ipaddress.ip_address(self.master_ip.text().strip())
-        except ValueError:
-            return Q.translate("ModePage", "The master node private IP must be an IPv4 or IPv6 address.")
+        if self._master_ip_problem():
+            return self._master_ip_problem()
+        login = Login(self.user.text().strip(), self.port.value(), key)
         for line in self.worker_lines():
             try:
-                worker_target(line, masters.login_of(self.values(), "-"))
+                worker_target(line, login)
             except RemoteError:
                 return Q.translate("ModePage", "Not a worker address (host, user@host or host:port): {host}"
                                    ).format(host=line)
+        return ""
+
+    def _master_ip_problem(self) -> str:
+        """The master's private IP by the one rule the CLI's kit uses too (an address, not 0.0.0.0 or multicast)."""
+        try:
+            check_master_ip(self.master_ip.text())
+        except InputError:
+            return Q.translate("ModePage", "The master node private IP must be an IPv4 or IPv6 address.")
         return ""
 
     def values(self) -> dict[str, Any]:
@@ -183,11 +190,10 @@ class ModePage(TranslatedPage):
     async def _session(self) -> tuple[MasterSession, list[Target]]:
         """A session for what the form says (the password typed, else the one kept in the keyring)."""
         entry = self.values()
-        session = await asyncio.to_thread(masters.session_of, entry, self.password.text())
+        session = await asyncio.to_thread(masters.session_of, entry, self.password.text())   # reads the keyring
         if not self.key_file.text().strip() and not session.master.password:
             raise RemoteError("no-secret", Q.translate("ModePage", "Give a private key file or a password."))
-        login = await asyncio.to_thread(masters.login_of, entry, self.password.text())
-        return session, masters.workers_of(entry, login)
+        return session, masters.workers_of(entry, session.login())
 
     def test_connection(self) -> None:
         """Reach every server, confirming unknown host keys on screen, and show what each one is."""
@@ -306,11 +312,8 @@ class ModePage(TranslatedPage):
 
     def export_kit(self, folder: str) -> None:
         """The kit for the master IP typed, into ``folder``; the page says where it went."""
-        try:
-            ipaddress.ip_address(self.master_ip.text().strip())
-        except ValueError:
-            self._say(Q.translate("ModePage", "The master node private IP must be an IPv4 or IPv6 address."),
-                      ok=False)
+        if self._master_ip_problem():
+            self._say(self._master_ip_problem(), ok=False)
             return
 
         async def build() -> Path:

@@ -81,6 +81,7 @@ class StartPage(TranslatedPage):
         layout.addWidget(self.status)
         layout.addWidget(self.keyring_note)
         self.chosen = ""          # a task to open, or "" for a new migration
+        self._refreshing = False
         self.new.clicked.connect(self._new)
         self.open.clicked.connect(self._open)
         self.credentials.clicked.connect(self._edit_credentials)
@@ -122,7 +123,7 @@ class StartPage(TranslatedPage):
     def refresh(self) -> None:
         """The tasks of every agent: this computer's, then each remembered master's (a master that cannot be
         reached is named below the list; the others still show)."""
-        if getattr(self, "_refreshing", False):
+        if self._refreshing:          # a master slow to answer: the next tick waits for this one
             return
         self._refreshing = True
 
