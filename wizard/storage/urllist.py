@@ -17,7 +17,7 @@ import aiohttp
 
 from wizard.errors import StorageError, classify_http, object_failed, task_stopped, transient
 from wizard.storage.base import Body, Features, ObjectInfo, Reader, Store, WriteResult
-from wizard.storage.s3 import HttpReader, _etag, _http_time
+from wizard.storage.http import HttpReader, _etag, _http_time
 
 CHUNK = 256 * 1024
 PAGE = 1000
