@@ -44,12 +44,11 @@ unit: setup-test
 
 test: lint unit
 
-# Benchmarks are not tests: they print ratios against rclone (Debian's rclone package is installed if missing).
+# Benchmarks are not tests: they print the speed table against rclone and the 10-million-object planning numbers (Debian's rclone package is installed if missing).
 bench: setup-test
 	command -v rclone >/dev/null || (apt-get update -q && apt-get install -y -q rclone)
-	$(BIN)/python tests/benchmarks/bench_copy.py
-	$(BIN)/python tests/benchmarks/bench_local.py
-	$(BIN)/python tests/benchmarks/bench_plan.py
+	$(BIN)/python tests/benchmarks/bench_table.py
+	$(BIN)/python tests/benchmarks/bench_plan.py --objects 10000000
 	$(BIN)/python tests/benchmarks/bench_service.py
 
 # Every string of the GUI into the .ts files (merged: translations are kept, removed strings dropped), then the

@@ -16,8 +16,9 @@ Rows (``--rows``, comma separated):
              native signatures, so its column is the same copy S3 -> S3 on the same two servers.
 
 The tools take turns (agent, rclone, then rclone, agent, ...), every run into a fresh bucket or folder, the agent
-with a fresh journal; medians are shown. Measured per run by os.wait4 on the child: wall time, user + sys CPU
-(also per 1,000 objects), peak RSS. After every run the destination must hold what the source holds.
+with a fresh journal; medians are shown. Measured per run by os.wait4 on the child (started by a small launcher,
+see LAUNCHER): wall time, user + sys CPU (also per 1,000 objects), peak RSS; and the servers' CPU meanwhile.
+After every run the destination must hold what the source holds.
 
 rclone comes from Debian: ``apt-get install -y rclone``.
 """
@@ -43,7 +44,7 @@ HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE.parent))
 
-from bench_copy import KiB, MiB, Workload, count_objects, drop_bucket, fill_source, find_agent, fresh_bucket, toml_str  # noqa: E402
+import bench_copy as common  # noqa: E402
 from bench_local import make_source, same_tree  # noqa: E402
 from servers.seaweed import SeaweedS3  # noqa: E402
 
@@ -59,6 +60,7 @@ class Measure:
     wall: float
     cpu: float
     rss_mb: float
+    servers_cpu: float = 0.0
 
 
 @dataclass
@@ -74,22 +76,46 @@ class Row:
         return statistics.median(values) if values else float("nan")
 
 
+# A process forked from this one (large: boto3, the fill data) and then exec'ed keeps this one's peak RSS as its
+# own ru_maxrss on Linux (the kernel carries the old memory's high-water mark across exec). So every measured
+# command is started by a small launcher whose fork gives the command a fresh count; the launcher reports the
+# command's exit code, wall time, CPU and peak RSS on a pipe.
+LAUNCHER = """
+import json, os, sys, time
+fd = int(sys.argv[1])
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(fd)
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+os.write(fd, json.dumps([os.waitstatus_to_exitcode(status), time.perf_counter() - start,
+                         usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024]).encode())
+"""
+
+
 def timed(cmd: list[str], env: dict[str, str], log: Path) -> tuple[int, Measure]:
+    read, write = os.pipe()
     with open(log, "wb") as out:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(write), *cmd], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, pass_fds=(write,))
+        os.close(write)
         killer = threading.Timer(RUN_TIMEOUT, proc.kill)
         killer.start()
         try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             killer.cancel()
-    wall = time.perf_counter() - started
-    return os.waitstatus_to_exitcode(status), Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    with os.fdopen(read) as pipe:
+        text = pipe.read()
+    if not text:
+        return proc.returncode or 1, Measure(float("nan"), float("nan"), float("nan"))
+    code, wall, cpu, rss = json.loads(text)
+    return code, Measure(wall, cpu, rss)
 
 
 def location(kind: str, **fields: str) -> str:
-    return f'kind = "{kind}"\n' + "".join(f"{k} = {toml_str(v)}\n" for k, v in fields.items())
+    return f'kind = "{kind}"\n' + "".join(f"{k} = {common.toml_str(v)}\n" for k, v in fields.items())
 
 
 class Table:
@@ -168,9 +194,12 @@ class Table:
                 counted: bool) -> bool:
         cmd, env = command
         log = self.work / f"{self.seq:03d}-{tool}-{row.name}.log"
+        before = self.servers_cpu()
         code, m = timed(cmd, env, log)
+        m.servers_cpu = self.servers_cpu() - before
         problem = f"exit code {code}" if code else check()
-        print(f"    {tool:<6} {m.wall:8.2f} s wall {m.cpu:8.2f} CPU-s {m.rss_mb:7.0f} MB"
+        print(f"    {tool:<6} {m.wall:8.2f} s wall {m.cpu:8.2f} CPU-s {m.rss_mb:7.0f} MB "
+              f" servers {m.servers_cpu:6.2f} CPU-s"
               f"  {'ok' if not problem else 'FAILED: ' + problem}{'' if counted else '  (warm-up)'}", flush=True)
         if problem:
             print("\n".join("    | " + line for line in log.read_text(errors="replace").splitlines()[-40:]))
@@ -178,6 +207,13 @@ class Table:
         if counted:
             row.runs[tool].append(m)
         return True
+
+    def servers_cpu(self) -> float:
+        """CPU seconds used so far by the servers (SeaweedFS, and the gateways when they run)."""
+        pids = [s.process.pid for s in self.servers if s.process is not None]
+        if self.gateways is not None:
+            pids.append(self.gateways.pid)
+        return sum(common.process_cpu(pid) for pid in pids)
 
     def rounds(self, row: Row, one: Callable[[str, bool], bool]) -> int:
         failures = 0
@@ -190,12 +226,12 @@ class Table:
         return failures
 
     # -- the rows -------------------------------------------------------------------------------------------
-    def s3_row(self, row: Row, wl: Workload) -> int:
+    def s3_row(self, row: Row, wl: common.Workload) -> int:
         if not wl.bucket:
-            fill_source(self.src, wl)
+            common.fill_source(self.src, wl)
 
         def one(tool: str, counted: bool) -> bool:
-            bucket = fresh_bucket(self.dst, f"{tool[:2]}-{row.name}")
+            bucket = common.fresh_bucket(self.dst, f"{tool[:2]}-{row.name}")
             if tool == "agent":
                 command = self._agent(location("s3", endpoint=self.src.endpoint, bucket=wl.bucket,
                                                credentials="env:SRC"),
@@ -207,12 +243,12 @@ class Table:
                 return self.measure(row, tool, command, lambda: self.bucket_holds(bucket, wl.count,
                                                                                    wl.count * wl.size), counted)
             finally:
-                drop_bucket(self.dst, bucket)
+                common.drop_bucket(self.dst, bucket)
         return self.rounds(row, one)
 
-    def oss_cos_row(self, row: Row, wl: Workload) -> int:
+    def oss_cos_row(self, row: Row, wl: common.Workload) -> int:
         if not wl.bucket:
-            fill_source(self.src, wl)
+            common.fill_source(self.src, wl)
         self.start_gateways()
 
         def one(tool: str, counted: bool) -> bool:
@@ -229,7 +265,7 @@ class Table:
                 return self.measure(row, tool, command, lambda: self.bucket_holds(bucket, wl.count,
                                                                                    wl.count * wl.size), counted)
             finally:
-                drop_bucket(self.dst, bucket)
+                common.drop_bucket(self.dst, bucket)
         return self.rounds(row, one)
 
     def local_row(self, row: Row, files: int, per_folder: int, size: int, to_s3: bool) -> int:
@@ -240,7 +276,7 @@ class Table:
 
         def one(tool: str, counted: bool) -> bool:
             if to_s3:
-                bucket = fresh_bucket(self.dst, f"{tool[:2]}-{row.name}")
+                bucket = common.fresh_bucket(self.dst, f"{tool[:2]}-{row.name}")
                 target = location("s3", endpoint=self.dst.endpoint, bucket=bucket, credentials="env:DST")
                 rclone_target = f"dst:{bucket}"
 
@@ -259,11 +295,11 @@ class Table:
                 return self.measure(row, tool, command, check, counted)
             finally:
                 if to_s3:
-                    drop_bucket(self.dst, bucket)
+                    common.drop_bucket(self.dst, bucket)
         return self.rounds(row, one)
 
     def bucket_holds(self, bucket: str, count: int, size: int) -> str:
-        n, got = count_objects(self.dst, bucket)
+        n, got = common.count_objects(self.dst, bucket)
         return "" if (n, got) == (count, size) else f"destination holds {n} objects / {got} bytes, expected " \
                                                     f"{count} / {size}"
 
@@ -271,7 +307,7 @@ class Table:
 def report(rows: list[Row]) -> None:
     print()
     head = (f"{'workload':<44} {'rclone wall':>11} {'agent wall':>10} {'ratio':>6}   {'rclone CPU':>10} "
-            f"{'agent CPU':>9} {'ratio':>6}   {'CPU-s/1k obj':>13}   {'RSS MB':>11}")
+            f"{'agent CPU':>9} {'ratio':>6}   {'CPU-s/1k obj':>13}   {'RSS MB':>11}   {'servers CPU':>13}")
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -279,11 +315,13 @@ def report(rows: list[Row]) -> None:
         rc, ac = r.median("rclone", "cpu"), r.median("agent", "cpu")
         per_k = f"{rc / r.count * 1000:.2f} / {ac / r.count * 1000:.2f}"
         rss = f"{r.median('rclone', 'rss_mb'):.0f} / {r.median('agent', 'rss_mb'):.0f}"
+        servers = f"{r.median('rclone', 'servers_cpu'):.1f} / {r.median('agent', 'servers_cpu'):.1f}"
         print(f"{r.title:<44} {rw:>9.2f} s {aw:>8.2f} s {aw / rw:>6.2f}   {rc:>8.2f} s {ac:>7.2f} s {ac / rc:>6.2f}"
-              f"   {per_k:>13}   {rss:>11}")
+              f"   {per_k:>13}   {rss:>11}   {servers:>13}")
         if r.note:
             print(f"{'':<4}{r.note}")
-    print("(medians; CPU is user + sys of the client process; CPU-s/1k obj and RSS are rclone / agent)")
+    print("(medians; CPU is user + sys of the client process; CPU-s/1k obj, RSS and the servers' CPU-s during the "
+          "run are rclone / agent; the machine's cores are shared by client and servers)")
     for r in rows:
         print(f"RATIO {r.name} wall {r.median('agent', 'wall') / r.median('rclone', 'wall'):.2f} "
               f"cpu {r.median('agent', 'cpu') / r.median('rclone', 'cpu'):.2f}")
@@ -305,7 +343,7 @@ def main() -> int:
     wanted = [r.strip() for r in args.rows.split(",") if r.strip()]
     if unknown := [r for r in wanted if r not in ROWS]:
         p.error(f"unknown row {unknown[0]!r}; rows are {', '.join(ROWS)}")
-    rclone, agent = shutil.which("rclone"), args.agent or find_agent()
+    rclone, agent = shutil.which("rclone"), args.agent or common.find_agent()
     if not rclone or not agent:
         print("bench_table: needs rclone (apt-get install -y rclone) and migration-agent (the project's venv)",
               file=sys.stderr)
@@ -318,23 +356,23 @@ def main() -> int:
     table = Table(args, work, agent, rclone)
     rows: list[Row] = []
     failures = 0
-    k64 = Workload("k64", 1000, 64 * KiB)
+    k64 = common.Workload("k64", 1000, 64 * common.KiB)
     try:
         table.start()
         for name in wanted:
             print(f"\n-- {name}")
             if name == "s3-small":
                 row = Row(name, "S3 -> S3, 2,000 x 4 KiB", 2000)
-                failures += table.s3_row(row, Workload("small", 2000, 4 * KiB))
+                failures += table.s3_row(row, common.Workload("small", 2000, 4 * common.KiB))
             elif name == "s3-large":
                 row = Row(name, "S3 -> S3, 4 x 64 MiB", 4)
-                failures += table.s3_row(row, Workload("large", 4, 64 * MiB))
+                failures += table.s3_row(row, common.Workload("large", 4, 64 * common.MiB))
             elif name == "local":
                 row = Row(name, f"local -> local, {args.local_files:,} x 100 B", args.local_files)
                 failures += table.local_row(row, args.local_files, 1000, 100, to_s3=False)
             elif name == "local-s3":
                 row = Row(name, "local -> S3, 10,000 x 4 KiB", 10_000)
-                failures += table.local_row(row, 10_000, 100, 4 * KiB, to_s3=True)
+                failures += table.local_row(row, 10_000, 100, 4 * common.KiB, to_s3=True)
             elif name == "s3-64k":
                 row = Row(name, "S3 -> S3, 1,000 x 64 KiB", 1000)
                 failures += table.s3_row(row, k64)
