@@ -297,8 +297,10 @@ class HttpStore(Store):
         response.release()
         return info_from_headers(key, response.headers, self.vendor)
 
-    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
-        headers = {"If-Match": f'"{self._etag_out(if_match)}"'} if if_match else dict(self.read_headers)
+    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None,
+                   *, checksums: bool = True) -> Reader:
+        headers = {"If-Match": f'"{self._etag_out(if_match)}"'} if if_match else \
+            dict(self.read_headers) if checksums else {}
         if start or length is not None:
             end = "" if length is None else str(start + length - 1)
             headers["Range"] = f"bytes={start}-{end}"

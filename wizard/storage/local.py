@@ -137,7 +137,8 @@ class LocalStore(Store):
             return h.hexdigest()
         return await asyncio.to_thread(digest)
 
-    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
+    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None,
+                   *, checksums: bool = True) -> Reader:
         path = self.path_for(key)
         try:
             f = open(path, "rb")

@@ -135,7 +135,8 @@ class UrlListStore(Store):
         response.release()
         return _info(key, response.headers)
 
-    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None) -> Reader:
+    async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None,
+                   *, checksums: bool = True) -> Reader:
         if key.startswith(BAD_LINE):
             raise object_failed("invalid-url", "MalformedLine",
                                 f"{key[1:]} of {self.path.name} is not an http(s) URL with a path")
