@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     wp.add_argument("--slots", type=int, default=2, help="how much this worker copies at once: slots x the task's "
                     "concurrency objects in flight (default 2)")
     wp.add_argument("--debug", action="store_true", help="log details")
+    wp.add_argument("--parent", type=int, help=argparse.SUPPRESS)   # a local worker: leave when that process ends
     cp = sub.add_parser("cluster", help="the migration cluster this server is the master of",
                         description="Files for the migration cluster this server is the master of.")
     csub = cp.add_subparsers(dest="cluster_command", required=True, parser_class=_Parser)
@@ -108,9 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=text, description=text, parents=[common])
         sp.add_argument("task", metavar="TASK", help="task file (TOML)")
         if name in ("run", "retry-failed"):
-            sp.add_argument("--processes", type=int, default=0, metavar="N",
-                            help="copy in N local worker processes (every core of this machine: N = the number "
-                                 "of cores) instead of in this process")
+            sp.add_argument("--processes", type=int, default=None, metavar="N",
+                            help="copy in N local worker processes from the start; 0: only in this process "
+                                 "(default: this process, widening to one worker process per core when the run "
+                                 "proves long and CPU-bound)")
         if name in ("retry-failed", "export-failed"):
             sp.add_argument("--class", dest="error_class", metavar="CLASS", help="only failures of this error class")
         if name == "export-failed":
@@ -194,8 +196,8 @@ def format_duration(seconds: float) -> str:
 
 
 async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str, src: Store, dst: Store,
-               retries: int, processes: int = 0) -> int:
-    from wizard.agent.compose import runner_for
+               retries: int, processes: int | None = None) -> int:
+    from wizard.agent.compose import default_processes, runner_for
 
     async with contextlib.AsyncExitStack() as stack:
         master = None
@@ -203,7 +205,8 @@ async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str, sr
             from wizard.cluster.local import LocalWorkers
 
             master = (await stack.enter_async_context(LocalWorkers(processes))).master
-        runner = runner_for(spec, journal, src, dst, on_event=out.event, master=master)
+        runner = runner_for(spec, journal, src, dst, on_event=out.event, master=master,
+                            widen_to=default_processes() if processes is None else 0)
         runner.stores_checked = True      # _ready_stores did, before the journal was written
         runner.counters.retries += retries   # and its retries are this run's
         summary = await runner.run()
@@ -362,10 +365,10 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
         check_error_class(args.error_class, "--class")
     if args.command == "check":
         return await _check(spec, out)    # a check keeps nothing: no journal
-    processes = getattr(args, "processes", 0)
-    if not 0 <= processes <= 256:
+    processes = getattr(args, "processes", None)
+    if processes is not None and not 0 <= processes <= 256:
         raise InputError(f"--processes: expected 1 to 256 worker processes (0: copy in this process), got {processes}")
-    if not args.journal and not processes and args.command in ("run", "status", "retry-failed", "export-failed"):
+    if not args.journal and processes is None and args.command in ("run", "status", "retry-failed", "export-failed"):
         code = await _via_agent(args, spec, out)
         if code is not None:
             return code
@@ -448,7 +451,7 @@ async def _worker(args: argparse.Namespace) -> int:
         raise InputError(f"--slots: expected 1 to 64 shards at once, got {args.slots}")
     join = read_join(Path(args.join))
     host = check_listen(args.listen) if args.listen else route_to(join["scheduler"])
-    return await serve_worker(join, host, args.port, args.slots, sys.stderr)
+    return await serve_worker(join, host, args.port, args.slots, sys.stderr, parent=args.parent)
 
 
 def _join_file(args: argparse.Namespace, out: Output) -> int:

@@ -3,9 +3,12 @@ credentials, its limits, its executor) for the CLI and the agent service alike."
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from wizard.engine.executors import Executor, InProcess
+from wizard.engine.executors import Executor, InProcess, Widening
 from wizard.engine.journal import Journal
 from wizard.engine.limits import Limits
 from wizard.engine.runner import EventSink, Runner
@@ -42,18 +45,47 @@ def worker_credentials(spec: TaskSpec) -> dict[str, list[str] | None]:
     return out
 
 
-def executor_for(spec: TaskSpec, master: Master | None) -> Executor:
-    """In this process, or shards on the master's cluster when the agent serves one."""
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def default_processes() -> int:
+    """How many local worker processes a long run may widen to: every core, none on a single-core machine.
+    ``MIGRATION_WIZARD_PROCESSES`` overrides (0: always in this process)."""
+    env = os.environ.get("MIGRATION_WIZARD_PROCESSES", "").strip()
+    if env.isdigit():
+        return int(env)
+    n = cores()
+    return n if n > 1 else 0
+
+
+def executor_for(spec: TaskSpec, master: Master | None, widen_to: int = 0) -> Executor:
+    """Shards on the master's cluster when the agent serves one; otherwise this process, widening to
+    ``widen_to`` local worker processes when the run proves long and this process busy (0 or 1: never)."""
     if master is None:
-        return InProcess()
+        return Widening(lambda: local_executor(spec, widen_to)) if widen_to > 1 else InProcess()
     from wizard.cluster.executor import ClusterExecutor
 
     return ClusterExecutor(master, spec.to_toml(), worker_credentials(spec))
 
 
+@contextlib.asynccontextmanager
+async def local_executor(spec: TaskSpec, processes: int) -> AsyncIterator[Executor]:
+    """``processes`` local worker processes and the executor that hands them shards, torn down after."""
+    from wizard.cluster.local import LocalWorkers
+
+    async with LocalWorkers(processes) as local:
+        yield executor_for(spec, local.master)
+
+
 def runner_for(spec: TaskSpec, journal: Journal, src: Store, dst: Store, *, limits: Limits | None = None,
-               on_event: EventSink | None = None, master: Master | None = None, **kw: Any) -> Runner:
+               on_event: EventSink | None = None, master: Master | None = None, widen_to: int = 0,
+               **kw: Any) -> Runner:
     """The Runner of one run of ``spec``: its stores, limits (the task's own unless given) and executor."""
     o = spec.options
     return Runner(spec, src, dst, journal, limits=limits or Limits(o.qps_limit, o.bandwidth_limit),
-                  on_event=on_event, executor=executor_for(spec, master), **kw)
+                  on_event=on_event, executor=executor_for(spec, master, widen_to), **kw)

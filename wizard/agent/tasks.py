@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wizard.agent.compose import runner_for, stores_for
+from wizard.agent.compose import default_processes, runner_for, stores_for
 from wizard.agent.preflight import Check, run_checks, store_check, write_probe
 from wizard.agent.resources import ConnectionBudget
 from wizard.agent.streams import Broadcaster
@@ -164,7 +164,8 @@ class ManagedTask:
             src, dst = stores_for(self.spec, connections=max(1, need // 2))
             qps, bandwidth = self.limits()
             self.runner = runner_for(self.spec, self.journal, src, dst, limits=Limits(qps, bandwidth),
-                                     on_event=self._on_event, master=self.master, report_every=0.5)
+                                     on_event=self._on_event, master=self.master, report_every=0.5,
+                                     widen_to=default_processes())
         except MigrationError as exc:
             self.journal.unlock()
             self._end("failed", _error(exc))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import secrets
 import subprocess
 import tempfile
@@ -46,7 +47,8 @@ class LocalWorkers:
         try:
             for _ in range(self.processes):
                 self._procs.append(subprocess.Popen(
-                    [*agent_command(), "worker", "--join", str(join), "--listen", "127.0.0.1", "--slots", "1"],
+                    [*agent_command(), "worker", "--join", str(join), "--listen", "127.0.0.1", "--slots", "1",
+                     "--parent", str(os.getpid())],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT))
         finally:
             log.close()

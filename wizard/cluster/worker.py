@@ -239,10 +239,11 @@ async def copy_shard(shard: Shard) -> ShardResult:
     return result
 
 
-async def serve(join: dict[str, Any], host: str, port: int = 0, slots: int = 2, out: TextIO | None = None
-                ) -> int:
+async def serve(join: dict[str, Any], host: str, port: int = 0, slots: int = 2, out: TextIO | None = None,
+                parent: int | None = None) -> int:
     """Be a worker of the cluster in ``join`` until SIGTERM/SIGINT: connect, copy shards, connect again when
-    the master went away."""
+    the master went away. A local worker (``parent``: the agent that started it) also stops when its agent is
+    gone, even killed, instead of looking for that master forever."""
     import dask
     from distributed import Worker
 
@@ -251,6 +252,8 @@ async def serve(join: dict[str, Any], host: str, port: int = 0, slots: int = 2, 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    orphaned = asyncio.Event()   # nobody will record what this worker copies now: stop at once, no drain
+    orphan = asyncio.ensure_future(_until_orphaned(parent, stopping, orphaned)) if parent else None
     delay = 1.0
     while not stopping.is_set():
         name = f"{socket.gethostname()}-{os.getpid()}-{next(_names)}"
@@ -274,7 +277,7 @@ async def serve(join: dict[str, Any], host: str, port: int = 0, slots: int = 2, 
         stop = asyncio.ensure_future(stopping.wait())
         await asyncio.wait({finished, stop}, return_when=asyncio.FIRST_COMPLETED)
         stop.cancel()
-        if stopping.is_set() and not finished.done():
+        if stopping.is_set() and not finished.done() and not orphaned.is_set():
             ctx.drain()
             _say(out, "stopping: running shards finish their objects under way and hand back the rest")
             deadline = time.monotonic() + DRAIN_WAIT
@@ -283,13 +286,26 @@ async def serve(join: dict[str, Any], host: str, port: int = 0, slots: int = 2, 
             await asyncio.sleep(0.5)    # the last results reach the scheduler before the worker leaves
             await worker.close(reason="stopped by signal")
         else:
-            _say(out, "lost the master; joining again")
+            _say(out, "the agent that started this worker is gone: stopping" if orphaned.is_set()
+                 else "lost the master; joining again")
             for c in ctx.controls:
                 c.stop.set()
+            if not finished.done():
+                with contextlib.suppress(Exception):
+                    await worker.close(reason="orphaned")
         await ctx.close()
         _contexts.pop(id(worker), None)
         finished.cancel()
+    if orphan is not None:
+        orphan.cancel()
     return 0
+
+
+async def _until_orphaned(parent: int, stopping: asyncio.Event, orphaned: asyncio.Event) -> None:
+    while os.getppid() == parent:
+        await asyncio.sleep(1.0)
+    orphaned.set()
+    stopping.set()
 
 
 def _say(out: TextIO | None, text: str) -> None:

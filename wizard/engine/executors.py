@@ -1,8 +1,11 @@
 """Where a run's objects are copied. The runner plans and records; an executor takes the pending objects from
 the journal and hands back outcomes (``Runner.record``) until there is nothing left.
 
-``InProcess`` copies object by object in this process (the default for ``run`` and a local agent). The Dask
-cluster's executor (``wizard.cluster.executor``) cuts the same rows into shards for workers. Both keep the
+``InProcess`` copies object by object in this process. The Dask cluster's executor (``wizard.cluster.executor``)
+cuts the same rows into shards for workers. ``Widening`` (the default for ``run`` and a local agent on a machine
+with more than one core) starts in this process and hands the rest of a long, CPU-bound run to local worker
+processes, so a short run never pays their start-up (1-2 s, measured: 2,000 small objects took 4.8 s with two
+worker processes from the start against 2.9 s in this process). Both keep the
 journal's ``dispatched`` mark: objects up to it may have been sent by a run that was stopped before recording
 them, so the next run looks at the destination before sending those again (one HEAD each, no more).
 """
@@ -10,6 +13,10 @@ them, so the next run looks at the destination before sending those again (one H
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Protocol
 
 from wizard.engine.journal import Todo
@@ -52,7 +59,12 @@ async def next_rows(runner: Runner, plan_task: asyncio.Task[None], after: int, l
 
 
 class InProcess:
-    """Objects copied concurrently in this process (``concurrency`` at a time) with the runner's copier."""
+    """Objects copied concurrently in this process (``concurrency`` at a time) with the runner's copier. When
+    ``handover`` is set it takes no new object, lets those under way finish and returns with ``handed_over``."""
+
+    def __init__(self, handover: asyncio.Event | None = None) -> None:
+        self.handover = handover
+        self.handed_over = False
 
     def status(self) -> dict[str, object] | None:
         return None
@@ -63,9 +75,12 @@ class InProcess:
         after = 0
         unseen = mark = int(runner.journal.get("dispatched") or 0)   # the stopped run's mark
         try:
-            while rows := await next_rows(runner, plan_task, after):
-                after = rows[-1].id
+            while not self.handed_over and (rows := await next_rows(runner, plan_task, after)):
                 for i, todo in enumerate(rows):
+                    if self.handover is not None and self.handover.is_set():
+                        self.handed_over = True
+                        break
+                    after = todo.id
                     todo.maybe_sent = todo.id <= unseen
                     if todo.id > mark:
                         mark = rows[min(i + MARK_AHEAD, len(rows) - 1)].id
@@ -97,3 +112,58 @@ class InProcess:
         finally:
             runner.counters.in_flight -= 1
             objects.release()
+
+
+class Widening:
+    """This process first; once the run has gone on ``after`` seconds with this process busy (CPU at least
+    ``busy`` of one core over the last ``window`` seconds) and work left (the listing still going, or at least
+    ``min_left`` objects pending), the objects under way finish here and the rest goes to the executor that
+    ``widen`` opens (local worker processes, one per core), with the same journal, limits and progress."""
+
+    def __init__(self, widen: Callable[[], AbstractAsyncContextManager[Executor]], *, after: float = 10.0,
+                 busy: float = 0.75, window: float = 3.0, min_left: int = 2000) -> None:
+        self.widen = widen
+        self.after, self.busy, self.window, self.min_left = after, busy, window, min_left
+        self.here = InProcess(asyncio.Event())
+        self.current: Executor = self.here
+        self.widened_at: float | None = None
+
+    def status(self) -> dict[str, object] | None:
+        return self.current.status()
+
+    async def run(self, runner: Runner, plan_task: asyncio.Task[None]) -> None:
+        watcher = asyncio.create_task(self._watch(runner, plan_task))
+        try:
+            await self.here.run(runner, plan_task)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        if not self.here.handed_over:
+            return
+        runner.flush()   # what was copied here is in the journal before the rest is handed out
+        async with self.widen() as wide:
+            self.current = wide
+            self.widened_at = time.monotonic()
+            await wide.run(runner, plan_task)
+
+    def _worth_it(self, runner: Runner, plan_task: asyncio.Task[None]) -> bool:
+        c = runner.counters
+        left = c.planned_objects - c.done_objects - c.failed_objects
+        return not plan_task.done() or left >= self.min_left
+
+    async def _watch(self, runner: Runner, plan_task: asyncio.Task[None]) -> None:
+        assert self.here.handover is not None
+        await asyncio.sleep(max(0.0, self.after - self.window))
+        samples = [(time.monotonic(), time.process_time())]
+        while True:
+            await asyncio.sleep(self.window / 3)
+            samples.append((time.monotonic(), time.process_time()))
+            while samples[-1][0] - samples[0][0] > self.window:
+                samples.pop(0)
+            (w0, c0), (w1, c1) = samples[0], samples[-1]
+            if w1 - w0 >= self.window * 0.9 and (c1 - c0) / (w1 - w0) >= self.busy \
+                    and self._worth_it(runner, plan_task):
+                self.here.handover.set()
+                runner.wake.set()
+                return

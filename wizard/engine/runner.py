@@ -126,20 +126,20 @@ class Runner:
         reporter = asyncio.create_task(self._report_loop())
         try:
             await self.executor.run(self, plan_task)
-            self._flush()
+            self.flush()
             await self.copier.abort_all()
         except BaseException:
             plan_task.cancel()
             with contextlib.suppress(BaseException):
                 await plan_task
-            self._flush()
+            self.flush()
             with contextlib.suppress(BaseException):
                 await asyncio.shield(self.copier.abort_all(recorded=not self.keep_uploads))
             raise
         finally:
             flusher.cancel()
             reporter.cancel()
-            self._flush()
+            self.flush()
         self.journal.set_meta("dispatched", "0")   # every outcome is recorded: nothing may have been sent unseen
         counts = self.journal.counts()
         status = "completed_with_failures" if counts["failed"][0] else "completed"
@@ -178,7 +178,8 @@ class Runner:
             self.fatal = exc
         self.wake.set()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """Outcomes recorded so far into the journal, in one transaction."""
         retries = self.counters.retries - self._retries_recorded
         if self._outcomes or retries:
             batch, self._outcomes = self._outcomes, []
@@ -188,7 +189,7 @@ class Runner:
     async def _flush_loop(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_EVERY)
-            self._flush()
+            self.flush()
 
     async def _report_loop(self) -> None:
         while True:
