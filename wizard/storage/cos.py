@@ -10,7 +10,6 @@ per object.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -19,17 +18,9 @@ from yarl import URL
 from wizard.errors import task_stopped
 from wizard.storage.base import Features
 from wizard.storage.cossign import CosSigner, cos_path, cos_query
-from wizard.storage.http import HttpStore
+from wizard.storage.http import HttpStore, is_ip_host
 
 BUCKET = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-\d{1,12}$")
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return host == "localhost"
-    return True
 
 
 class CosStore(HttpStore):
@@ -52,7 +43,7 @@ class CosStore(HttpStore):
         host = parts.hostname or ""
         self.scheme = parts.scheme
         port = f":{parts.port}" if parts.port else ""
-        if _is_ip(host):
+        if is_ip_host(host):
             self.virtual_host = f"{bucket}.cos.{region or 'ap-guangzhou'}.myqcloud.com"
             self.connect_host = parts.netloc
         else:   # region endpoints (public, internal) and custom domains: the bucket goes in front of the host

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import ipaddress
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
@@ -45,6 +46,15 @@ def bucket_refusal(exc: StorageError, bucket: str, endpoint: str, keys: str) -> 
         return task_stopped("permission", exc.code, f"the credentials may not list bucket {bucket!r} at "
                             f"{endpoint} ({exc.code})")
     return exc
+
+
+def is_ip_host(host: str) -> bool:
+    """An IP address or localhost: such an endpoint cannot carry the bucket as a subdomain."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost"
+    return True
 
 
 def _strip_ns(root: ET.Element) -> ET.Element:

@@ -10,7 +10,6 @@ cost (requests, SDK models, a log line formatted per call) made OSS five times t
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -18,18 +17,10 @@ from yarl import URL
 
 from wizard.errors import task_stopped
 from wizard.storage.base import Features
-from wizard.storage.http import HttpStore
+from wizard.storage.http import HttpStore, is_ip_host
 from wizard.storage.osssign import OssV4Signer, oss_path, oss_query
 
 REGION_HOST = re.compile(r"^oss-([a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$")
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return host == "localhost"
-    return True
 
 
 class OssStore(HttpStore):
@@ -51,7 +42,7 @@ class OssStore(HttpStore):
         if not region:
             raise task_stopped("config", "RegionRequired", f"OSS endpoint {endpoint} does not name its region: "
                                "give the region (like cn-hangzhou) in the task's region field")
-        self.path_style = _is_ip(host)
+        self.path_style = is_ip_host(host)
         self.scheme = parts.scheme
         self.connect_host = parts.netloc if self.path_style else f"{bucket}.{parts.netloc}"
         self.signer = OssV4Signer(access_key_id, access_key_secret, region)
