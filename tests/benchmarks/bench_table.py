@@ -376,11 +376,12 @@ def main() -> int:
             rows.append(row)
     finally:
         table.stop()
+        report([r for r in rows if r.runs["agent"] and r.runs["rclone"]])   # before the slow clean-up
         if args.keep or failures:
             print(f"\nkept {work}")
         else:
+            print(f"\nremoving {work} (hundreds of thousands of files take a while here)", flush=True)
             shutil.rmtree(work, ignore_errors=True)
-    report([r for r in rows if r.runs["agent"] and r.runs["rclone"]])
     return 1 if failures else 0
 
 
