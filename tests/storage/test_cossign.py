@@ -28,7 +28,7 @@ from wizard.storage import cossign
 from wizard.storage.cossign import CosSigner, cos_path, cos_query
 
 NOW = 1_795_430_000.0
-SID, SKEY, REGION = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "cos/secret+key==0001", "ap-guangzhou"
+SID, SKEY, REGION = "test-cos-secret-id-0001", "cos/secret+key==0001", "ap-guangzhou"
 BUCKET = f"photos-{APPID}"
 UPLOAD_ID = "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361/+=="
 MD5 = base64.b64encode(hashlib.md5(b"hello").digest()).decode()

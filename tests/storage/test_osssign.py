@@ -22,7 +22,7 @@ from yarl import URL
 from wizard.storage.osssign import OssV4Signer, oss_path, oss_query
 
 NOW = 1_795_430_000.0
-AK, SK, REGION, BUCKET = "LTAI5tEXAMPLEid0001", "oss/secret+key==0001", "cn-hangzhou", "my-bucket"
+AK, SK, REGION, BUCKET = "test-oss-key-id-0001", "oss/secret+key==0001", "cn-hangzhou", "my-bucket"
 IP_ENDPOINT, HOSTED_ENDPOINT = "http://127.0.0.1:9000", "https://oss-cn-hangzhou.aliyuncs.com"
 UPLOAD_ID = "0004B9894A22E5B1/888A1E29+F823=="
 MD5 = base64.b64encode(hashlib.md5(b"hello").digest()).decode()
