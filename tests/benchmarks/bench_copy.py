@@ -155,6 +155,19 @@ def timed(cmd: list[str], env: dict[str, str], log: Path) -> tuple[int, float, f
     return proc.returncode, wall, usage.ru_utime + usage.ru_stime
 
 
+def rclone_env(base: dict[str, str], src: SeaweedS3, dst: SeaweedS3) -> dict[str, str]:
+    """``base`` with rclone remotes ``src:`` and ``dst:`` for the two servers (secrets in the environment only)."""
+    env = dict(base)
+    for remote, server in (("SRC", src), ("DST", dst)):
+        env.update({
+            f"RCLONE_CONFIG_{remote}_TYPE": "s3", f"RCLONE_CONFIG_{remote}_PROVIDER": "Other",
+            f"RCLONE_CONFIG_{remote}_ENDPOINT": server.endpoint,
+            f"RCLONE_CONFIG_{remote}_ACCESS_KEY_ID": server.access_key,
+            f"RCLONE_CONFIG_{remote}_SECRET_ACCESS_KEY": server.secret_key,
+            f"RCLONE_CONFIG_{remote}_REGION": "us-east-1"})
+    return env
+
+
 def toml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -182,14 +195,7 @@ class Bench:
         self.agent_env = {**base,
                           "SRC_ACCESS_KEY_ID": src.access_key, "SRC_SECRET_ACCESS_KEY": src.secret_key,
                           "DST_ACCESS_KEY_ID": dst.access_key, "DST_SECRET_ACCESS_KEY": dst.secret_key}
-        self.rclone_env = dict(base)
-        for remote, server in (("SRC", src), ("DST", dst)):
-            self.rclone_env.update({
-                f"RCLONE_CONFIG_{remote}_TYPE": "s3", f"RCLONE_CONFIG_{remote}_PROVIDER": "Other",
-                f"RCLONE_CONFIG_{remote}_ENDPOINT": server.endpoint,
-                f"RCLONE_CONFIG_{remote}_ACCESS_KEY_ID": server.access_key,
-                f"RCLONE_CONFIG_{remote}_SECRET_ACCESS_KEY": server.secret_key,
-                f"RCLONE_CONFIG_{remote}_REGION": "us-east-1"})
+        self.rclone_env = rclone_env(base, src, dst)
         self.seq = 0
 
     def one(self, tool: str, wl: Workload, label: str = "") -> Run:

@@ -141,14 +141,7 @@ class Table:
                           "DST_ACCESS_KEY_ID": self.dst.access_key, "DST_SECRET_ACCESS_KEY": self.dst.secret_key,
                           "OSS_ACCESS_KEY_ID": OSS_ID, "OSS_SECRET_ACCESS_KEY": OSS_KEY,
                           "COS_ACCESS_KEY_ID": COS_ID, "COS_SECRET_ACCESS_KEY": COS_KEY}
-        self.rclone_env = dict(base)
-        for remote, server in (("SRC", self.src), ("DST", self.dst)):
-            self.rclone_env.update({
-                f"RCLONE_CONFIG_{remote}_TYPE": "s3", f"RCLONE_CONFIG_{remote}_PROVIDER": "Other",
-                f"RCLONE_CONFIG_{remote}_ENDPOINT": server.endpoint,
-                f"RCLONE_CONFIG_{remote}_ACCESS_KEY_ID": server.access_key,
-                f"RCLONE_CONFIG_{remote}_SECRET_ACCESS_KEY": server.secret_key,
-                f"RCLONE_CONFIG_{remote}_REGION": "us-east-1"})
+        self.rclone_env = common.rclone_env(base, self.src, self.dst)
         self.rclone_conf = self.work / "rclone.conf"
         self.rclone_conf.write_text("")
         print(f"  source {self.src.endpoint}, destination {self.dst.endpoint}")
