@@ -102,7 +102,7 @@ def classify_http(status: int, code: str, message: str, *, what: str) -> Storage
 
 
 # The classes a failed object can carry (the CSV's error_class, the filter of retry-failed and export-failed).
-ERROR_CLASSES = ("changed", "checksum", "internal", "invalid-key", "invalid-url", "io", "local", "network",
+ERROR_CLASSES = ("changed", "checksum", "internal", "invalid-key", "invalid-url", "io", "local", "mismatch", "network",
                  "not-found", "permission", "request", "server", "throttled")
 
 

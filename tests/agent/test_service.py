@@ -165,7 +165,7 @@ def test_pause_resume_cancel(tmp_path: Path, service: AgentProcess, s3_source: S
     assert service.request("POST", f"/v1/tasks/{tid}/pause").status == 409
     # Cancel stops for good: no Resume, and the snapshot says so before anyone tries.
     assert cancelled["actions"] == {"pause": False, "resume": False, "cancel": False, "retry_failed": False,
-                                    "incremental": True, "delete": True}
+                                    "incremental": True, "final_pass": True, "report": True, "delete": True}
     refused = service.request("POST", f"/v1/tasks/{tid}/resume")
     assert refused.status == 409 and refused.json()["error"]["code"] == "cancelled"
     assert service.call("GET", f"/v1/tasks/{tid}")["state"] == "cancelled"

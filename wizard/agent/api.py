@@ -25,6 +25,7 @@ from aiohttp.web_request import BaseRequest
 
 from wizard import __version__
 from wizard.agent import openapi, streams
+from wizard.agent.cutover import parse_cutover
 from wizard.agent.streams import Subscriber
 from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound
 from wizard.errors import InputError, MigrationError, StorageError, check_error_class
@@ -110,6 +111,8 @@ def make_app(agent: Agent, token: str) -> web.Application:
     for action in ("pause", "resume", "cancel", "incremental"):
         r.add_post(f"/v1/tasks/{{id}}/{action}", _control(action))
     r.add_patch("/v1/tasks/{id}/limits", _limits)
+    r.add_post("/v1/tasks/{id}/final-pass", _final_pass)
+    r.add_put("/v1/tasks/{id}/cutover", _cutover)
     return app
 
 
@@ -297,6 +300,26 @@ async def _limits(request: web.Request) -> web.Response:
     bandwidth = None if raw is None else parse_rate(raw, "bandwidth_limit")
     async with task.control:
         task.set_limits(qps, bandwidth)
+    return _snapshot(task)
+
+
+async def _final_pass(request: web.Request) -> web.Response:
+    task = _task(request)
+    data = await _body(request, {"writes_stopped"})
+    if _field(data, "writes_stopped", bool, "true: writes at the source have stopped") is not True:
+        raise InputError("writes_stopped: confirm with true that writes at the source have stopped: the final "
+                         "pass checks every object, and a write after it would not be copied")
+    async with task.control:
+        await task.final_pass()
+    return _snapshot(task)
+
+
+async def _cutover(request: web.Request) -> web.Response:
+    task = _task(request)
+    data = await _body(request, {"every", "small_objects", "small_bytes"})
+    settings = parse_cutover(data, "cutover")
+    async with task.control:
+        task.set_cutover(settings)
     return _snapshot(task)
 
 

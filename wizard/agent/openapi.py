@@ -7,10 +7,11 @@ from typing import Any
 
 from wizard import __version__
 from wizard.agent.tasks import ACTION_NAMES
+from wizard.engine.journal import PASS_COLUMNS
 from wizard.task import QPS_MAX, RATE_MAX
 
 STATES = ["created", "queued", "listing", "running", "paused", "cancelled", "completed", "completed_with_failures",
-          "failed"]
+          "ready_for_cutover", "failed"]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -53,15 +54,15 @@ SCHEMAS: dict[str, Any] = {
     "Task": _obj(
         ["id", "name", "identity", "source", "destination", "credentials", "state", "color", "pass", "created",
          "started", "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
-         "failure_classes", "attempts", "actions", "bars", "limits", "workers", "cluster"],
+         "failure_classes", "attempts", "actions", "bars", "limits", "workers", "cluster", "cutover"],
         id=STR, name=STR, identity={"type": "string", "description": "the same for the same source, destination "
                                     "and filters"},
         source=STR, destination=STR, state={"type": "string", "enum": STATES},
         credentials={"type": "object", "additionalProperties": STR,
                      "description": "each side's credential reference (env:/keyring:), never a secret"},
         color={"type": "string", "enum": ["green", "yellow", "red"], "nullable": True,
-               "description": "green: completed, all copied or skipped; yellow: completed, some failed; red: "
-                              "could not run"},
+               "description": "green: completed, all copied or skipped (or ready for the cutover); yellow: "
+                              "completed, some failed; red: could not run"},
         **{"pass": {"type": "integer", "minimum": 1, "description": "1, then 2 and up for incremental passes"}},
         created={"type": "number"}, started=TIME, finished=TIME, error=_ref("TaskError"),
         listing=_obj(["objects", "bytes", "done"], objects=INT, bytes=INT, done={"type": "boolean"}),
@@ -86,14 +87,37 @@ SCHEMAS: dict[str, Any] = {
               "description": "what every view shows as progress: done counts copied and skipped files, total "
                              "all files of the task (skipped included); listing is true only while a run lists"},
         last_run={**_obj(["kind", "pass", "copied", "skipped", "failed", "unchanged", "retried", "finished"],
-                         kind={"type": "string", "enum": ["run", "retry", "pass"]}, **{"pass": INT},
+                         kind={"type": "string", "enum": ["run", "retry", "pass", "final"]}, **{"pass": INT},
                          copied=INT, skipped=INT, failed=INT, unchanged=INT, retried=INT,
                          finished={"type": "number"}),
                   "nullable": True,
                   "description": "what the last run that ended did: files copied, skipped and failed by it (for a "
                                  "retry: still failing of the retried), for a pass the files found unchanged"},
-        limits=_ref("Limits"),
+        limits=_ref("Limits"), cutover=_ref("Cutover"),
         workers={"type": "array", "items": _ref("Worker")}, cluster=_ref("Cluster")),
+    "Pass": _obj(list(PASS_COLUMNS), **{c: INT for c in PASS_COLUMNS if c not in ("kind", "started", "finished")},
+                 kind={"type": "string", "enum": ["first", "delta", "final"]}, started={"type": "number"},
+                 finished={"type": "number"}),
+    "CutoverSettings": _obj([], every={"oneOf": [NUM, STR], "description": "seconds between delta passes "
+                                       "(or \"30m\", \"2h\"); 0 = only when asked"},
+                            small_objects={**INT, "nullable": True, "description": "a pass that finds at most this "
+                                           "many new or changed objects is small"},
+                            small_bytes={"oneOf": [INT, STR], "nullable": True,
+                                         "description": "at most these bytes new or changed (or \"1GiB\")"}),
+    "Cutover": _obj(["phase", "pass_kind", "settings", "next_pass_at", "passes", "check"],
+                    phase={"type": "string", "enum": ["syncing", "converged", "final", "ready"],
+                           "description": "syncing: delta passes go on; converged: the last pass's change set is "
+                                          "small, start the final pass; final: it runs (or ended with failures); "
+                                          "ready: ready for the cutover"},
+                    pass_kind={"type": "string", "enum": ["first", "delta", "final"]},
+                    settings=_ref("CutoverSettings"), next_pass_at=TIME,
+                    passes={"type": "array", "items": _ref("Pass")},
+                    check={**_obj(["done", "mismatched"], done=INT, mismatched=INT,
+                                  total={**INT, "nullable": True}),
+                           "nullable": True, "description": "the final pass's check of every object at the "
+                                                            "destination"}),
+    "FinalPassRequest": _obj(["writes_stopped"], writes_stopped={"type": "boolean", "enum": [True],
+                             "description": "the operator confirms that writes at the source have stopped"}),
     "TaskList": _obj(["tasks"], tasks={"type": "array", "items": _ref("Task")}),
     "NewTask": _obj(["task"], task={"type": "string", "description": "the task file's TOML text (credentials "
                                     "as env:/keyring: references, absolute local paths)"},
@@ -222,6 +246,13 @@ PATHS: dict[str, Any] = {
                                           conflict=True)},
     "/v1/tasks/{id}/limits": {"patch": _op("setLimits", "Change qps_limit and bandwidth_limit while it runs", TASK,
                                            body="LimitsPatch")},
+    "/v1/tasks/{id}/final-pass": {"post": _op(
+        "finalPass", "The last pass, once writes at the source have stopped: list everything, copy what changed, "
+        "check every object at the destination; the task ends ready_for_cutover when nothing failed", TASK,
+        body="FinalPassRequest", conflict=True)},
+    "/v1/tasks/{id}/cutover": {"put": _op(
+        "setCutover", "Delta passes on a timer until a pass's change set is small", TASK,
+        body="CutoverSettings")},
     "/v1/tasks/{id}/incremental": {"post": _op(
         "incrementalPass", "Migrate what changed since the last pass: new objects, changed objects and failed ones",
         TASK, conflict=True)},

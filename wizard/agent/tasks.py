@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.agent.compose import default_processes, runner_for, stores_for
+from wizard.agent.cutover import CutoverSettings, DeltaTimer, converged, phase
 from wizard.agent.preflight import Check, run_checks, store_check, write_probe
 from wizard.agent.resources import ConnectionBudget
 from wizard.agent.streams import Broadcaster
@@ -42,23 +43,25 @@ if TYPE_CHECKING:
     from wizard.cluster.master import Master
 
 log = logging.getLogger(__name__)
-COLORS = {"completed": "green", "completed_with_failures": "yellow", "failed": "red"}
+COLORS = {"completed": "green", "ready_for_cutover": "green", "completed_with_failures": "yellow", "failed": "red"}
+ENDED = ("completed", "completed_with_failures", "ready_for_cutover")
 ACTIVE = ("queued", "listing", "running")
 
 # The one table of what each state allows. The agent refuses anything else with 409, and every snapshot carries
 # the row of its state (``actions``) so clients enable exactly these controls and write no rules of their own.
 # Cancel stops for good: a cancelled task is not resumed; "Migrate what changed" is a new pass the operator asks
 # for by name. Pausing a paused task and resuming a running one are harmless no-ops, not refusals.
-ACTION_NAMES = ("pause", "resume", "cancel", "retry_failed", "incremental", "delete")
+ACTION_NAMES = ("pause", "resume", "cancel", "retry_failed", "incremental", "final_pass", "report", "delete")
 ACTIONS: dict[str, frozenset[str]] = {
     "created": frozenset({"resume", "cancel", "delete"}),
     "queued": frozenset({"pause", "cancel", "delete"}),
     "listing": frozenset({"pause", "cancel", "retry_failed", "delete"}),
     "running": frozenset({"pause", "cancel", "retry_failed", "delete"}),
     "paused": frozenset({"resume", "cancel", "retry_failed", "delete"}),
-    "cancelled": frozenset({"incremental", "delete"}),
-    "completed": frozenset({"incremental", "delete"}),
-    "completed_with_failures": frozenset({"retry_failed", "incremental", "delete"}),
+    "cancelled": frozenset({"incremental", "final_pass", "report", "delete"}),
+    "completed": frozenset({"incremental", "final_pass", "report", "delete"}),
+    "completed_with_failures": frozenset({"retry_failed", "incremental", "final_pass", "report", "delete"}),
+    "ready_for_cutover": frozenset({"incremental", "final_pass", "report", "delete"}),
     "failed": frozenset({"resume", "cancel", "retry_failed", "delete"}),
 }
 
@@ -73,7 +76,7 @@ def refusal(action: str, task_id: str, state: str) -> Conflict:
     """The 409 for an action the state does not allow; the code says which rule (the GUI translates it)."""
     code = ("running" if state in ACTIVE else "not-started" if state == "created"
             else "cancelled" if state == "cancelled" else "finished"
-            if state in ("completed", "completed_with_failures") else "not-running")
+            if state in ENDED else "not-running")
     allowed = ", ".join(a for a in ACTION_NAMES if a in ACTIONS.get(state, ())) or "nothing"
     return Conflict(code, f"task {task_id} is {state.replace('_', ' ')}: {action.replace('_', ' ')} is not "
                           f"possible in that state (possible: {allowed.replace('_', ' ')})")
@@ -107,6 +110,8 @@ class TaskState:
     bandwidth_limit: int | None = None
     run_baseline: dict[str, Any] | None = None   # journal counts when this run (retry, pass) began, kept over pauses
     last_run: dict[str, Any] | None = None       # what the last run that ended did (see ManagedTask._run_summary)
+    cutover: dict[str, Any] | None = None        # CutoverSettings: the delta-pass timer and what "small" means
+    next_pass_at: float | None = None            # when the timer starts the next delta pass
 
 
 class ManagedTask:
@@ -127,6 +132,8 @@ class ManagedTask:
         self._idle: Sampler | None = None
         self._classes: tuple[int, dict[str, int]] = (-1, {})
         self._bytes_floor: tuple[int, int] = (-1, 0)   # (bytes total, bytes done last shown) for this total
+        self.timer = DeltaTimer(self._timed_pass)
+        self._passes: list[dict[str, Any]] | None = None   # the journal's pass rows, read again when a run ends
 
     @property
     def id(self) -> str:
@@ -204,11 +211,14 @@ class ManagedTask:
             self.runner = None
             self._idle = None
             self._queued = False
-        if state in ("completed", "completed_with_failures"):
+        if state in ENDED:
             self.st.last_run = self._run_summary()
             self.st.run_baseline = None
+        self._passes = None
         if state != "shutdown":
             self._end(state, error)
+        if state in ENDED:
+            self._arm_timer()
 
     def _begin_run(self, kind: str, retried: int = 0) -> None:
         """Remember where the journal stood when a run (``run``, ``retry`` or ``pass``) began, for its summary."""
@@ -264,6 +274,8 @@ class ManagedTask:
     async def cancel(self) -> None:
         """Stop for good: every multipart upload the task started is aborted at the destination."""
         self.allow("cancel")
+        self.timer.disarm()
+        self.st.next_pass_at = None
         if self.running:
             await self._stop("cancelled", keep_uploads=False)
             return
@@ -307,10 +319,79 @@ class ManagedTask:
     async def incremental(self) -> int:
         """Start another pass over the source: new and changed objects are copied; returns the pass number."""
         self.allow("incremental")
-        number = self.journal.begin_pass()
+        self.timer.disarm()
+        self.st.next_pass_at = None
+        number = self.journal.begin_pass("delta")
         self._begin_run("pass")
         await self.start()
         return number
+
+    async def final_pass(self) -> int:
+        """The last pass, once writes at the source have stopped (the caller confirmed it): everything is listed
+        again, what changed is copied, every object is checked at the destination; returns the pass number."""
+        self.allow("final_pass")
+        self.timer.disarm()
+        self.st.next_pass_at = None
+        number = self.journal.begin_pass("final")
+        self._begin_run("final")
+        await self.start()
+        return number
+
+    async def _timed_pass(self) -> None:
+        async with self.control:
+            self.st.next_pass_at = None
+            await self.incremental()
+
+    def cutover_settings(self) -> CutoverSettings:
+        return CutoverSettings.from_json(self.st.cutover)
+
+    def set_cutover(self, settings: CutoverSettings) -> None:
+        """New timer settings: the timer is armed again from the last pass's end (or disarmed)."""
+        self.st.cutover = settings.to_json()
+        self.save()
+        if self.st.state in ENDED:
+            self._arm_timer()
+
+    def passes(self) -> list[dict[str, Any]]:
+        if self._passes is None:
+            self._passes = self.journal.passes()
+        return self._passes
+
+    def _arm_timer(self, restarted: bool = False) -> None:
+        """After a delta pass (or the first copy) ends: the next pass is timed unless the timer is off, the
+        change set is already small, or the final pass has begun."""
+        settings = self.cutover_settings()
+        rows = self.passes()
+        last = rows[-1] if rows else None
+        if restarted and self.st.next_pass_at is not None:
+            at: float | None = self.st.next_pass_at
+        elif not settings.every or last is None or self.journal.pass_kind() == "final" \
+                or (last["number"] > 1 and converged(last, settings)):
+            at = None
+        else:
+            at = last["finished"] + settings.every
+        self.st.next_pass_at = at
+        self.save()
+        if at is None:
+            self.timer.disarm()
+        else:
+            self.timer.arm(at)
+
+    def cutover(self) -> dict[str, Any]:
+        """The snapshot's ``cutover``: phase, settings, the next timed pass, every pass's row, the final check."""
+        rows = self.passes()
+        settings = self.cutover_settings()
+        kind = self.journal.pass_kind()
+        check: dict[str, int | None] | None = None
+        if self.runner is not None and self.runner.check is not None:
+            check = dict(self.runner.check.progress.to_json())
+        elif kind == "final":
+            done, mismatched = self.journal.check_counts()
+            check = {"done": done, "total": done if self.journal.check_finished() else None,
+                     "mismatched": mismatched}
+        return {"phase": phase(self.state(), kind, rows[-1] if rows else None, settings), "pass_kind": kind,
+                "settings": settings.to_json(), "next_pass_at": self.st.next_pass_at, "passes": rows,
+                "check": check}
 
     def set_limits(self, qps: float | None, bandwidth: int | None) -> None:
         if qps is not None:
@@ -324,10 +405,12 @@ class ManagedTask:
         self.broadcast({"type": "limits", "qps_limit": q, "bandwidth_limit": b})
 
     async def shutdown(self) -> None:
-        """The agent is stopping: stop the run but keep the state, so the next agent resumes it."""
+        """The agent is stopping: stop the run but keep the state, so the next agent resumes it (and its timer)."""
+        self.timer.disarm()
         await self._stop("shutdown", keep_uploads=True)
 
     def close(self) -> None:
+        self.timer.disarm()
         self.streams.publish({"type": "deleted", "id": self.id})
         self.streams.end_all()
         self.journal.close()
@@ -406,7 +489,7 @@ class ManagedTask:
             "failure_classes": self.failure_classes(), "attempts": self.journal.attempt_totals(),
             "actions": allowed_actions(state, progress["objects"]["failed"]),
             "bars": bars(state, progress), "last_run": self.st.last_run,
-            "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth},
+            "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth}, "cutover": self.cutover(),
             **self._where(runner, counters, progress),
         }
 
@@ -499,6 +582,9 @@ class Agent:
     async def resume_all(self) -> None:
         for task in self.load():
             await task.start()
+        for task in self.tasks.values():   # delta-pass timers go on where they stood
+            if task.st.state in ENDED and task.st.next_pass_at is not None:
+                task._arm_timer(restarted=True)
 
     def get(self, task_id: str) -> ManagedTask:
         task = self.tasks.get(task_id)

@@ -30,13 +30,15 @@ from wizard.engine.verify import (
     is_md5,
     multipart_count,
     record_proof,
+    same_version,
 )
-from wizard.errors import Action, StorageError
+from wizard.errors import Action, StorageError, object_failed
 from wizard.storage.base import ObjectInfo, Reader, Store
 from wizard.storage.mapping import map_storage_class
 
 SMALL = 1024 * 1024          # objects up to this are read whole: one buffer, Content-MD5 sent
 LOCAL_ATTEMPTS = 120         # waits (up to 10 s each) for a local resource (open files) before the object fails
+REQUEUES = 5                 # versions of one object followed while it keeps changing under the copy, then it fails
 # Bytes moved by the current attempt of the object being copied (parts run in child tasks and share it), so
 # progress can show objects that are under way and forget an attempt that is retried.
 _attempt_bytes: contextvars.ContextVar[list[int]] = contextvars.ContextVar("attempt_bytes")
@@ -50,6 +52,9 @@ class Result:
     attempts: int
     evidence: dict[str, Any] | None = None
     error: StorageError | None = None
+    # The source version copied, when it is not the one listed (the object changed and was requeued):
+    # (size, etag, mtime), for the journal's row to describe what the destination now holds.
+    version: tuple[int, str | None, float | None] | None = None
 
 
 class Copier(MultipartCopier):
@@ -78,7 +83,8 @@ class Copier(MultipartCopier):
             found = await self._found_at_destination(todo)
             if found is not None:
                 return Result(True, 1, found)
-        attempt = local = 0
+        attempt = local = requeued = 0
+        listed = (todo.size, todo.etag, todo.mtime)
         while True:
             attempt += 1
             moved = [0]
@@ -87,12 +93,26 @@ class Copier(MultipartCopier):
                 evidence = await self._copy_once(todo)
                 self.limits.throttle.success()
                 self.multipart_keys.discard(self.dst_prefix + todo.key)
-                return Result(True, attempt, evidence)
+                version = (todo.size, todo.etag, todo.mtime)
+                if requeued:
+                    evidence["requeued"] = requeued
+                return Result(True, attempt, evidence, version=version if version != listed else None)
             except StorageError as exc:
                 if exc.throttle:
                     self.limits.throttle.signal()
                 if exc.action is Action.TASK:
                     raise
+                if exc.error_class == "changed" and requeued < REQUEUES:
+                    # The source object was replaced while it was copied: what was read is not kept as the
+                    # listed version; the object goes back in the queue as its new version and is copied again.
+                    requeued += 1
+                    attempt -= 1
+                    try:
+                        await self._requeue(todo)
+                    except StorageError as gone:
+                        exc = gone
+                    else:
+                        continue
                 again = exc.action is Action.RETRY or exc.error_class == "checksum"
                 if exc.error_class == "local" and local < LOCAL_ATTEMPTS:
                     # This machine ran short (open files): not the object's fault nor the store's. It waits and
@@ -111,13 +131,23 @@ class Copier(MultipartCopier):
             finally:
                 self.counters.partial_bytes -= moved[0]
 
+    async def _requeue(self, todo: Todo) -> None:
+        """The todo takes the source's current version (a fresh HEAD); gone at the source fails the object."""
+        head = await self.src.head(todo.ref or todo.key)
+        if head is None:
+            raise object_failed("not-found", "NoSuchKey", f"{todo.key}: the source object is gone")
+        todo.size, todo.etag, todo.mtime = head.size, head.etag, head.mtime
+
     async def _copy_once(self, todo: Todo) -> dict[str, Any]:
         if todo.size > self.threshold and self.dst.features.multipart:
             return await self._multipart(todo)
         async with self.streams:
-            # a plain MD5 listed proves the copy: the source's other checksums need not be asked for
-            reader = await self.src.read(todo.ref or todo.key, checksums=not is_md5(todo.etag))
+            # A plain MD5 listed proves the copy: the source's other checksums need not be asked for. The read
+            # is pinned to the listed version (If-Match), and checked against it where a store cannot pin.
+            reader = await self.src.read(todo.ref or todo.key, if_match=todo.etag,
+                                         checksums=not is_md5(todo.etag))
             try:
+                same_version(todo, reader.info)
                 return await self._single(todo, reader)
             finally:
                 await reader.close()

@@ -67,10 +67,23 @@ CREATE TABLE IF NOT EXISTS dest_index(key TEXT PRIMARY KEY, size INTEGER NOT NUL
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploads(object_id INTEGER PRIMARY KEY, key TEXT NOT NULL, upload_id TEXT NOT NULL,
                                    part_size INTEGER NOT NULL, created REAL NOT NULL, source_etag TEXT);
+-- One row per pass over the source (the first copy, each delta pass, the final pass), as it stands at the end
+-- of its last run: what the cutover table and the verification report show.
+CREATE TABLE IF NOT EXISTS passes(number INTEGER PRIMARY KEY, kind TEXT NOT NULL, started REAL NOT NULL,
+                                  finished REAL NOT NULL, listed INTEGER NOT NULL, listed_bytes INTEGER NOT NULL,
+                                  new INTEGER NOT NULL, new_bytes INTEGER NOT NULL, changed INTEGER NOT NULL,
+                                  changed_bytes INTEGER NOT NULL, copied INTEGER NOT NULL,
+                                  copied_bytes INTEGER NOT NULL, failed INTEGER NOT NULL,
+                                  requeued INTEGER NOT NULL, checked INTEGER NOT NULL, mismatched INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS parts(object_id INTEGER NOT NULL, number INTEGER NOT NULL, etag TEXT NOT NULL,
                                  size INTEGER NOT NULL, crc64 TEXT, PRIMARY KEY(object_id, number));
 """
 STATES = ("pending", "copying", "done", "skipped", "failed")
+PASS_KINDS = ("first", "delta", "final")
+PASS_COLUMNS = ("number", "kind", "started", "finished", "listed", "listed_bytes", "new", "new_bytes", "changed",
+                "changed_bytes", "copied", "copied_bytes", "failed", "requeued", "checked", "mismatched")
+_DELTA_KEYS = ("pass_new", "pass_new_bytes", "pass_changed", "pass_changed_bytes")
+_CHECK_KEYS = ("check_after", "check_done", "check_mismatched", "checked")
 CSV_HEADER = ["key", "size", "error_class", "error_code", "message", "attempts", "last_attempt"]
 
 
@@ -99,6 +112,8 @@ class Outcome:
     error_class: str | None = None
     error_code: str | None = None
     message: str | None = None
+    # The source version copied when it is not the one listed (it changed and was requeued): (size, etag, mtime)
+    version: tuple[int, str | None, float | None] | None = None
 
 
 class Journal:
@@ -193,10 +208,17 @@ class Journal:
                 int(self.get("listed_objects") or 0), int(self.get("listed_bytes") or 0))
 
     # -- planning -----------------------------------------------------------------------------------------
-    def add_page(self, rows: Iterable[tuple[Any, ...]], cursor: str, listed_objects: int, listed_bytes: int) -> None:
-        """Record one listing page's decisions (key, size, etag, mtime, state, reason[, ref]) and move the cursor."""
+    def add_page(self, rows: Iterable[tuple[Any, ...]], cursor: str, listed_objects: int, listed_bytes: int,
+                 delta: tuple[int, int, int, int] | None = None) -> None:
+        """Record one listing page's decisions (key, size, etag, mtime, state, reason[, ref]) and move the cursor;
+        ``delta`` (new objects, their bytes, changed objects, their bytes) adds to this pass's change set in the
+        same transaction, so a pass cut by a crash counts each page once."""
         rows = [r if len(r) == 7 else (*r, None) for r in rows]
         with self.transaction():
+            if delta and any(delta):
+                self.db.executemany("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET "
+                                    "v = CAST(v AS INTEGER) + CAST(excluded.v AS INTEGER)",
+                                    [(k, str(n)) for k, n in zip(_DELTA_KEYS, delta, strict=True) if n])
             self.db.executemany(
                 "INSERT INTO objects(key, size, etag, mtime, state, reason, ref) VALUES(?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET size = excluded.size, etag = excluded.etag, mtime = excluded.mtime,"
@@ -211,17 +233,108 @@ class Journal:
         """1 for the first pass over the source, 2 and up for incremental passes."""
         return int(self.get("pass") or 1)
 
-    def begin_pass(self) -> int:
-        """Start an incremental pass: the source is listed again from the start and compared with what the
-        journal recorded (the planner does that); returns the new pass number."""
+    def pass_kind(self) -> str:
+        """first | delta | final: what the current pass is."""
+        return self.get("pass_kind") or "first"
+
+    def pass_started(self) -> float:
+        return float(self.get("pass_started") or self.get("created") or 0)
+
+    def begin_pass(self, kind: str = "delta") -> int:
+        """Start a delta pass (or the final one): the source is listed again from the start and compared with
+        what the journal recorded (the planner does that); returns the new pass number."""
+        if kind not in PASS_KINDS[1:]:
+            raise ValueError(f"pass kind {kind!r}")
         number = self.pass_number() + 1
         with self.transaction():
             self.db.execute("DELETE FROM dest_index")
             self.db.executemany("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
                                 [("pass", str(number)), ("cursor", ""), ("listing_done", "0"), ("dest_cursor", ""),
                                  ("listed_objects", "0"), ("listed_bytes", "0"), ("dest_indexed", "0"),
-                                 ("pass_started", str(time.time()))])
+                                 ("pass_started", str(time.time())), ("pass_kind", kind),
+                                 *((k, "0") for k in (*_DELTA_KEYS, *_CHECK_KEYS))])
         return number
+
+    def end_pass(self, check: tuple[int, int] | None = None) -> dict[str, Any]:
+        """Write the current pass's row as it stands now (each run of the pass rewrites it): listed, the change
+        set the planner counted, what was copied, failed or requeued since the pass began, and ``check`` (objects
+        the final pass checked at the destination, mismatches found); returns the row."""
+        since = self.pass_started()
+        tried = {state: (n, b) for state, n, b in self.db.execute(
+            "SELECT state, count(*), coalesce(sum(max(size, 0)), 0) FROM objects WHERE last_attempt >= ? "
+            "GROUP BY state", (since,))}
+        requeued = self.db.execute("SELECT count(*) FROM objects WHERE last_attempt >= ? AND "
+                                   "json_extract(evidence, '$.requeued') > 0", (since,)).fetchone()[0]
+        _cursor, _done, listed, listed_bytes = self.listing_state()
+        before = self.pass_row(self.pass_number())
+        row = {"number": self.pass_number(), "kind": self.pass_kind(), "started": since, "finished": time.time(),
+               "listed": listed, "listed_bytes": listed_bytes,
+               **{k[5:]: int(self.get(k) or 0) for k in _DELTA_KEYS},
+               "copied": tried.get("done", (0, 0))[0], "copied_bytes": tried.get("done", (0, 0))[1],
+               "failed": tried.get("failed", (0, 0))[0], "requeued": requeued,
+               "checked": 0, "mismatched": 0}
+        if check is not None:
+            row["checked"], row["mismatched"] = check
+        elif before is not None:   # a later run of the pass (a retry of its failed files) keeps what it found
+            row["checked"], row["mismatched"] = before["checked"], before["mismatched"]
+        with self.transaction():
+            self.db.execute(f"INSERT OR REPLACE INTO passes({', '.join(PASS_COLUMNS)}) VALUES "
+                            f"({', '.join('?' * len(PASS_COLUMNS))})", [row[c] for c in PASS_COLUMNS])
+        return row
+
+    # -- the final pass's check ------------------------------------------------------------------------------
+    def check_finished(self) -> bool:
+        return self.get("checked") == "1"
+
+    def copied_before(self, since: float, after_id: int) -> tuple[int]:
+        """How many copied objects a check from ``after_id`` on has to look at (not copied since ``since``)."""
+        return self.db.execute("SELECT count(*) FROM objects WHERE state = 'done' AND last_attempt < ? AND id > ?",
+                               (since, after_id)).fetchone()
+
+    def copied_rows(self, since: float, after_id: int, limit: int) -> list[tuple[int, str, int, dict[str, Any]]]:
+        """A page of copied objects not copied since ``since``: (id, key, size, evidence)."""
+        rows = self.db.execute("SELECT id, key, size, evidence FROM objects WHERE state = 'done' AND "
+                               "last_attempt < ? AND id > ? ORDER BY id LIMIT ?", (since, after_id, limit))
+        return [(i, k, s, json.loads(e) if e else {}) for i, k, s, e in rows]
+
+    def record_check(self, ok: list[int], bad: list[tuple[int, str, str]], after_id: int, done: int,
+                     mismatched: int) -> None:
+        """One batch of the check: the objects found as copied say so in their evidence; the ones gone or
+        changed at the destination fail (class ``mismatch``) so a retry copies them again. This is the one
+        place a done object becomes failed: not a late outcome, but the destination shown to differ now."""
+        with self.transaction():
+            self.db.executemany("UPDATE objects SET evidence = json_set(coalesce(evidence, '{}'), '$.final_check', "
+                                "'ok') WHERE id = ?", [(i,) for i in ok])
+            self.db.executemany("UPDATE objects SET state = 'failed', error_class = 'mismatch', error_code = ?, "
+                                "message = ?, last_attempt = ?, evidence = json_set(coalesce(evidence, '{}'), "
+                                "'$.final_check', ?) WHERE id = ? AND state = 'done'",
+                                [(code, message, time.time(), code, i) for i, code, message in bad])
+            self.db.executemany("UPDATE meta SET v = ? WHERE k = ?",
+                                [(str(after_id), "check_after"), (str(done), "check_done"),
+                                 (str(mismatched), "check_mismatched")])
+
+    def finish_check(self) -> None:
+        """The check is complete: objects copied during the final pass were verified as they were copied."""
+        since = self.pass_started()
+        with self.transaction():
+            self.db.execute("UPDATE objects SET evidence = json_set(coalesce(evidence, '{}'), '$.final_check', "
+                            "'copied') WHERE state = 'done' AND last_attempt >= ?", (since,))
+            self.set_meta("checked", "1")
+
+    def check_counts(self) -> tuple[int, int]:
+        """(objects checked, mismatches) of the current pass's check."""
+        return int(self.get("check_done") or 0), int(self.get("check_mismatched") or 0)
+
+    def passes(self) -> list[dict[str, Any]]:
+        """Every pass that has ended a run, oldest first."""
+        cols = ", ".join(PASS_COLUMNS)
+        return [dict(zip(PASS_COLUMNS, r, strict=True))
+                for r in self.db.execute(f"SELECT {cols} FROM passes ORDER BY number")]
+
+    def pass_row(self, number: int) -> dict[str, Any] | None:
+        cols = ", ".join(PASS_COLUMNS)
+        r = self.db.execute(f"SELECT {cols} FROM passes WHERE number = ?", (number,)).fetchone()
+        return dict(zip(PASS_COLUMNS, r, strict=True)) if r else None
 
     def lookup(self, keys: list[str]) -> dict[str, tuple[int, str | None, float | None, str]]:
         """What the journal recorded for ``keys``: key -> (size, etag, mtime, state)."""
@@ -304,6 +417,9 @@ class Journal:
                 "error_class = ?, error_code = ?, message = ? WHERE id = ? AND (state != 'done' OR ?1 = 'done')",
                 [(o.state, o.attempts, now, json.dumps(o.evidence, ensure_ascii=False) if o.evidence else None,
                   o.error_class, o.error_code, o.message, o.id) for o in outcomes])
+            # A requeued object's row describes the version that was copied, so the next pass compares with it.
+            self.db.executemany("UPDATE objects SET size = ?, etag = ?, mtime = ? WHERE id = ? AND state = 'done'",
+                                [(*o.version, o.id) for o in outcomes if o.version and o.state == "done"])
             self.db.executemany("DELETE FROM parts WHERE object_id = ?", ended)
             self.db.executemany("DELETE FROM uploads WHERE object_id = ?", ended)
             for name, add in (("attempts", sum(o.attempts for o in outcomes)), ("retried_objects", retried),

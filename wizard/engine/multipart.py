@@ -27,6 +27,7 @@ from wizard.engine.verify import (
     is_md5,
     multipart_count,
     record_proof,
+    same_version,
 )
 from wizard.errors import Action, StorageError, object_failed
 from wizard.storage.base import ObjectInfo, Reader, Store
@@ -108,6 +109,7 @@ class MultipartCopier:
         head = await self.src.head(todo.ref or todo.key)
         if head is None:
             raise object_failed("not-found", "NoSuchKey", f"{todo.key}: the source object is gone")
+        same_version(todo, head)   # every part is read pinned to the version listed
         size = head.size
         recorded = self.ledger.upload_for(todo.id)
         verified: dict[int, tuple[str, int, int | None]] = {}

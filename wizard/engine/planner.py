@@ -154,6 +154,7 @@ class Planner:
             keys = [o.key for o in page]
             found = self.journal.dest_lookup(keys) if join else {}
             recorded = self.journal.lookup(keys) if self.incremental else {}
+            delta = [0, 0, 0, 0]    # this page's change set: new objects, their bytes, changed ones, their bytes
             for obj in page:
                 listed += 1
                 listed_bytes += obj.size
@@ -174,7 +175,11 @@ class Planner:
                         continue  # skipped before, skipped again
                 rows.append((obj.key, obj.size, obj.etag, obj.mtime, state, reason, obj.ref))
                 self._count(obj, state, before)
-            self.journal.add_page(rows, cursor, listed, listed_bytes)
+                if state == "pending" and (before is None or reason == "changed"):
+                    at = 2 if reason == "changed" else 0
+                    delta[at] += 1
+                    delta[at + 1] += max(obj.size, 0)
+            self.journal.add_page(rows, cursor, listed, listed_bytes, tuple(delta))  # type: ignore[arg-type]
         self.counters.listed_objects, self.counters.listed_bytes = listed, listed_bytes
         self.wake.set()
         return listed, listed_bytes

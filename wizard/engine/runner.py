@@ -14,6 +14,7 @@ from typing import Any
 
 from wizard.engine.events import Counters, ObjectFailed, Sampler, TaskFinished
 from wizard.engine.executors import Executor, InProcess
+from wizard.engine.final_check import FinalCheck
 from wizard.engine.journal import Journal, Outcome, Todo
 from wizard.engine.limits import Limits
 from wizard.engine.planner import Planner
@@ -49,7 +50,7 @@ async def stores_ready(src: Store, dst: Store, on_retry: Callable[[], None] = la
 class Summary:
     """How a run ended."""
 
-    status: str                   # completed | completed_with_failures
+    status: str                   # completed | completed_with_failures | ready_for_cutover (a clean final pass)
     counts: dict[str, tuple[int, int]]
     elapsed: float
     not_carried: dict[str, int] | None = None
@@ -96,6 +97,8 @@ class Runner:
         self._retries_recorded = 0
         self.wake = asyncio.Event()
         self.fatal: StorageError | None = None
+        self.check: FinalCheck | None = None          # the final pass's check of the destination, while it runs
+        self.pass_row: dict[str, Any] | None = None   # the pass's summary row, once the run has ended
         # Set before cancelling for a pause: recorded multipart uploads stay for the resumed run to finish.
         self.keep_uploads = False
         # Set when the caller ran stores_ready itself (the CLI does, before it writes a journal): not twice.
@@ -121,6 +124,8 @@ class Runner:
         self._load_counters()
         planner = Planner(self.src, self.dst, self.journal, self.spec.options, self.spec.source.prefix,
                           self.spec.destination.prefix, self.counters, self.wake, self.limits)
+        final = self.journal.pass_kind() == "final"
+        check: tuple[int, int] | None = None
         plan_task = asyncio.create_task(planner.run())
         flusher = asyncio.create_task(self._flush_loop())
         reporter = asyncio.create_task(self._report_loop())
@@ -128,6 +133,10 @@ class Runner:
             await self.executor.run(self, plan_task)
             self.flush()
             await self.copier.abort_all()
+            if final and not self.journal.check_finished():
+                self.check = FinalCheck(self.dst, self.journal, self.spec.destination.prefix,
+                                        self.spec.options.concurrency, self._mismatch)
+                check = await self.check.run()
         except BaseException:
             plan_task.cancel()
             with contextlib.suppress(BaseException):
@@ -141,8 +150,10 @@ class Runner:
             reporter.cancel()
             self.flush()
         self.journal.set_meta("dispatched", "0")   # every outcome is recorded: nothing may have been sent unseen
+        self.pass_row = self.journal.end_pass(check)
         counts = self.journal.counts()
-        status = "completed_with_failures" if counts["failed"][0] else "completed"
+        # Ready for the cutover: the final pass copied what changed, checked every object, and nothing failed.
+        status = "completed_with_failures" if counts["failed"][0] else "ready_for_cutover" if final else "completed"
         self.on_event(self.sampler.snapshot())
         attempts = {**self.journal.attempt_totals(), "retries_now": self.counters.retries,
                     "found_at_destination_now": self.counters.found_objects}
@@ -164,13 +175,24 @@ class Runner:
         c = self.counters
         if outcome.state == "done":
             c.done_objects += 1
-            c.done_bytes += max(todo.size, 0)
+            size = max(todo.size, 0)
+            if outcome.version is not None:   # requeued: another version, maybe another size, was copied
+                c.planned_bytes += max(outcome.version[0], 0) - size
+                size = max(outcome.version[0], 0)
+            c.done_bytes += size
         else:
             c.failed_objects += 1
             c.failed_bytes += max(todo.size, 0)
             self.on_event(ObjectFailed(todo.key, todo.size, outcome.error_class or "", outcome.error_code or "",
                                        outcome.message or "", outcome.attempts))
         self._outcomes.append(outcome)
+
+    def _mismatch(self, key: str, size: int, code: str, message: str) -> None:
+        """An object the final check found gone or changed at the destination: counted as failed, announced."""
+        c = self.counters
+        c.done_objects, c.done_bytes = c.done_objects - 1, c.done_bytes - max(size, 0)
+        c.failed_objects, c.failed_bytes = c.failed_objects + 1, c.failed_bytes + max(size, 0)
+        self.on_event(ObjectFailed(key, size, "mismatch", code, message, 0))
 
     def stop_with(self, exc: StorageError) -> None:
         """The task cannot go on (credentials refused, a store gone): the executor's dispatch raises it."""

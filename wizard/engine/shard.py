@@ -98,7 +98,7 @@ def cut(rows: list[Todo], max_objects: int = MAX_OBJECTS, max_bytes: int = MAX_B
 
 def to_outcome(todo: Todo, result: Result) -> Outcome:
     if result.ok:
-        return Outcome(todo.id, "done", result.attempts, result.evidence)
+        return Outcome(todo.id, "done", result.attempts, result.evidence, version=result.version)
     exc = result.error
     assert exc is not None
     return Outcome(todo.id, "failed", result.attempts, None, exc.error_class, exc.code, exc.message)

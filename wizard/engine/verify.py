@@ -23,7 +23,8 @@ from typing import Any, Protocol
 
 import anycrc
 
-from wizard.errors import StorageError, object_failed
+from wizard.errors import Action, StorageError, object_failed
+from wizard.storage.base import ObjectInfo
 
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 _MULTIPART = re.compile(r"^[0-9a-f]{32}-(\d+)$")
@@ -226,3 +227,16 @@ def record_proof(evidence: dict[str, Any], proofs: list[str]) -> None:
         evidence["proof"] = sorted(set(proofs))
     else:
         evidence["verified"] = SIZE_ONLY
+
+
+def same_version(todo: Any, info: ObjectInfo) -> None:
+    """Raise the retryable ``changed`` error when what a read opened (or a HEAD saw) is not the version listed:
+    the check for stores that cannot pin a read to a version (a local file, a web server that ignores If-Match).
+    Modification times are compared only where neither side has an ETag: listings and headers round them
+    differently."""
+    differs = (0 <= todo.size != info.size >= 0) or bool(todo.etag and info.etag and todo.etag != info.etag) or (
+        not todo.etag and not info.etag and todo.mtime is not None and info.mtime is not None
+        and abs(todo.mtime - info.mtime) > 1e-3)
+    if differs:
+        raise StorageError(Action.RETRY, "changed", "SourceChanged",
+                           f"{todo.key}: the source object changed while it was being copied")

@@ -309,9 +309,12 @@ class HttpStore(Store):
 
     async def read(self, key: str, start: int = 0, length: int | None = None, if_match: str | None = None,
                    *, checksums: bool = True) -> Reader:
-        headers = {"If-Match": f'"{self._etag_out(if_match)}"'} if if_match else \
-            dict(self.read_headers) if checksums else {}
-        if start or length is not None:
+        ranged = bool(start) or length is not None
+        # Additional checksums describe the whole object: a ranged read (a part) does not ask for them.
+        headers = dict(self.read_headers) if checksums and not ranged else {}
+        if if_match:
+            headers["If-Match"] = f'"{self._etag_out(if_match)}"'
+        if ranged:
             end = "" if length is None else str(start + length - 1)
             headers["Range"] = f"bytes={start}-{end}"
         what = f"reading {key}"

@@ -1,0 +1,87 @@
+"""The cutover assistant against a real agent and real SeaweedFS servers: delta passes converge on a source
+changed between passes (counted at a proxy in front of the source), a timer starts the next pass and stops once
+a pass's change set is small, and the final pass checks every object and flags one corrupted at the destination
+behind the agent's back."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from servers.agent_service import AgentProcess
+from servers.faultproxy import FaultProxy
+from servers.seaweed import SeaweedS3
+from test_run_s3 import contents, fill
+from test_service import s3_task, small
+
+ENDED = ("completed", "completed_with_failures", "ready_for_cutover", "failed")
+
+
+def source_gets(proxy: FaultProxy) -> set[str]:
+    """Objects the agent read from the source (GETs of a key; listings have no key)."""
+    return {key for (method, key), n in proxy.requests.items() if method == "GET" and key and n}
+
+
+def test_delta_passes_converge_then_the_final_pass_checks_every_object(
+        tmp_path: Path, service: AgentProcess, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str,
+        dst_bucket: str, src_proxy: FaultProxy) -> None:
+    objects = small(40)
+    fill(s3_source, src_bucket, objects)
+    text = s3_task(tmp_path, src_proxy.url, src_bucket, s3_dest, dst_bucket)
+    tid = service.call("POST", "/v1/tasks", {"task": text}, expect=201)["id"]
+    first = service.wait_for(tid, *ENDED)
+    assert first["state"] == "completed" and len(source_gets(src_proxy)) == 40
+    assert first["cutover"]["phase"] == "syncing"
+    row = first["cutover"]["passes"][0]
+    assert (row["number"], row["kind"], row["listed"], row["new"], row["changed"], row["copied"]) == \
+        (1, "first", 40, 40, 0, 40)
+
+    # Pass 2, on demand: 5 objects changed and 2 new at the source since the first copy.
+    changed = {f"k/{i:04d}": b"changed %d" % i for i in range(5)} | {"new/a": b"A", "new/b": b"BB"}
+    fill(s3_source, src_bucket, changed)
+    src_proxy.clear()
+    service.call("POST", f"/v1/tasks/{tid}/incremental")
+    second = service.wait_for(tid, *ENDED)
+    assert source_gets(src_proxy) == set(changed)            # only the change set was read again
+    row = second["cutover"]["passes"][1]
+    assert (row["kind"], row["listed"], row["new"], row["changed"], row["copied"], row["failed"]) == \
+        ("delta", 42, 2, 5, 7, 0)
+
+    # The operator's measure of small: at most 1 object. Pass 2 was not small, so a timer starts pass 3.
+    bad = service.request("PUT", f"/v1/tasks/{tid}/cutover", {"every": 10})
+    assert bad.status == 400 and "cutover.every: a timer needs to know when to stop" in bad.json()["error"]["message"]
+    armed = service.call("PUT", f"/v1/tasks/{tid}/cutover", {"every": 10, "small_objects": 1})
+    assert armed["cutover"]["next_pass_at"] == armed["cutover"]["passes"][1]["finished"] + 10
+    fill(s3_source, src_bucket, {"k/0010": b"one more change"})
+    src_proxy.clear()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        snap = service.call("GET", f"/v1/tasks/{tid}")
+        if len(snap["cutover"]["passes"]) == 3 and snap["state"] in ENDED:
+            break
+        time.sleep(0.3)
+    row = snap["cutover"]["passes"][2]
+    assert (row["kind"], row["new"], row["changed"], row["copied"]) == ("delta", 0, 1, 1)
+    assert source_gets(src_proxy) == {"k/0010"}
+    assert snap["cutover"]["phase"] == "converged" and snap["cutover"]["next_pass_at"] is None   # timer stopped
+    assert contents(s3_dest, dst_bucket) == contents(s3_source, src_bucket)
+
+    # Behind the agent's back, one object at the destination is overwritten (same size, other bytes).
+    s3_dest.client().put_object(Bucket=dst_bucket, Key="k/0020", Body=b"X" * 100)
+    refused = service.request("POST", f"/v1/tasks/{tid}/final-pass", {})
+    assert refused.status == 400 and "writes_stopped" in refused.json()["error"]["message"]
+    service.call("POST", f"/v1/tasks/{tid}/final-pass", {"writes_stopped": True})
+    final = service.wait_for(tid, *ENDED)
+    assert final["state"] == "completed_with_failures" and final["cutover"]["phase"] == "final"
+    page = service.call("GET", f"/v1/tasks/{tid}/failures")
+    assert [(f["key"], f["error_class"], f["error_code"]) for f in page["items"]] == \
+        [("k/0020", "mismatch", "DestinationChecksumDiffers")]
+    row = final["cutover"]["passes"][3]
+    assert (row["kind"], row["checked"], row["mismatched"], row["copied"]) == ("final", 42, 1, 0)
+
+    # Retrying the flagged object copies it again: now the task is ready for the cutover.
+    service.call("POST", f"/v1/tasks/{tid}/retry-failed", {})
+    ready = service.wait_for(tid, *ENDED)
+    assert ready["state"] == "ready_for_cutover" and ready["color"] == "green"
+    assert ready["cutover"]["phase"] == "ready" and ready["actions"]["report"]
+    assert contents(s3_dest, dst_bucket) == contents(s3_source, src_bucket)

@@ -1,0 +1,128 @@
+"""The final pass's check of every copied object at the destination, before the cutover.
+
+The final pass lists the source again and copies what changed, like a delta pass; objects copied then were
+verified as they were written. Every other copied object is looked at again where it now lies: a HEAD of the
+destination compared with what the journal recorded when it was copied (size always; the destination's ETag
+and CRC-64 where the copy recorded them; for a local folder, the MD5 of the file read back). An object that
+is gone or differs, because something changed it behind the agent's back, fails with class ``mismatch``, so
+"retry failed files" copies it again. The check keeps its place in the journal: a pause or a crash goes on
+from the last batch checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wizard.engine.journal import Journal
+from wizard.engine.verify import is_md5
+from wizard.errors import Action, StorageError
+from wizard.storage.base import ObjectInfo, Store
+
+BATCH = 500
+
+
+@dataclass
+class CheckProgress:
+    """How far the check is: objects checked, of how many, and the mismatches found."""
+
+    done: int = 0
+    total: int = 0
+    mismatched: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {"done": self.done, "total": self.total, "mismatched": self.mismatched}
+
+
+def compare(key: str, size: int, evidence: dict[str, Any], there: ObjectInfo | None,
+            dst: Store) -> tuple[str, str] | None:
+    """None when the destination still holds what was copied, else (code, message). What is compared: the size,
+    then every value the copy recorded that the destination publishes again (its ETag, its CRC-64)."""
+    if there is None:
+        return "DestinationMissing", f"{key}: no longer at the destination"
+    if size >= 0 and there.size != size:
+        return "DestinationSizeDiffers", f"{key}: {there.size} bytes at the destination, {size} copied"
+    expected = evidence.get("dest_etag")
+    if expected is None and dst.features.etag_is_md5 and is_md5(evidence.get("md5")):
+        expected = evidence["md5"]
+    if expected and there.etag and there.etag != expected:
+        return "DestinationChecksumDiffers", f"{key}: the destination's ETag {there.etag} is not the {expected} copied"
+    crc = evidence.get("dest_crc64", evidence.get("crc64"))
+    if crc is not None and there.crc64 is not None and int(crc) != there.crc64:
+        return "DestinationChecksumDiffers", f"{key}: the destination's CRC-64 differs from the one copied"
+    return None
+
+
+def method(evidence: dict[str, Any], there: ObjectInfo, dst: Store) -> str:
+    """How the check compared an object: etag, crc64, md5 (a local file read back) or size."""
+    if evidence.get("dest_etag") or (dst.features.etag_is_md5 and is_md5(evidence.get("md5")) and there.etag):
+        return "etag"
+    if evidence.get("dest_crc64", evidence.get("crc64")) is not None and there.crc64 is not None:
+        return "crc64"
+    return "size"
+
+
+class FinalCheck:
+    """Checks the copied objects of the journal that the current pass did not copy itself."""
+
+    def __init__(self, dst: Store, journal: Journal, dst_prefix: str, concurrency: int = 32,
+                 on_mismatch: Callable[[str, int, str, str], None] | None = None) -> None:
+        self.dst, self.journal, self.dst_prefix = dst, journal, dst_prefix
+        self.slots = asyncio.Semaphore(max(1, concurrency))
+        self.on_mismatch = on_mismatch or (lambda key, size, code, message: None)
+        self.progress = CheckProgress()
+
+    async def run(self) -> tuple[int, int]:
+        """Check every object; returns (checked, mismatched) over the whole check, resumed parts included."""
+        since = self.journal.pass_started()
+        after = int(self.journal.get("check_after") or 0)
+        self.progress = CheckProgress(int(self.journal.get("check_done") or 0),
+                                      self.journal.copied_before(since, 0)[0],
+                                      int(self.journal.get("check_mismatched") or 0))
+        while rows := self.journal.copied_rows(since, after, BATCH):
+            results = await asyncio.gather(*(self._one(*row) for row in rows))
+            ok = [row[0] for row, bad in zip(rows, results, strict=True) if bad is None]
+            bad = [(row[0], *found) for row, found in zip(rows, results, strict=True) if found is not None]
+            after = rows[-1][0]
+            self.progress.done += len(rows)
+            self.progress.mismatched += len(bad)
+            self.journal.record_check(ok, bad, after, self.progress.done, self.progress.mismatched)
+            for (_id, key, size, _evidence), found in zip(rows, results, strict=True):
+                if found is not None:
+                    self.on_mismatch(key, size, *found)
+        self.journal.finish_check()
+        return self.progress.done, self.progress.mismatched
+
+    async def _one(self, _id: int, key: str, size: int, evidence: dict[str, Any]) -> tuple[str, str] | None:
+        async with self.slots:
+            try:
+                there = await self.dst.head(self.dst_prefix + key)
+            except StorageError as exc:
+                if exc.action is Action.TASK:
+                    raise
+                if exc.action is Action.OBJECT:   # refused for this key (403...): not shown to be there
+                    return exc.code, exc.message
+                there = await self._again(key, exc)
+            found = compare(key, size, evidence, there, self.dst)
+            if found is None and there is not None and method(evidence, there, self.dst) == "size" \
+                    and self.dst.features.local_md5 and is_md5(evidence.get("md5")):
+                # A folder publishes no digest: the file is read back and hashed.
+                digest = await self.dst.md5(self.dst_prefix + key)  # type: ignore[attr-defined]
+                if digest != evidence["md5"]:
+                    found = ("DestinationChecksumDiffers", f"{key}: the file's MD5 differs from the one copied")
+            return found
+
+    async def _again(self, key: str, first: StorageError) -> ObjectInfo | None:
+        """A HEAD that failed transiently is asked again a few times; then it stops the check (resumable)."""
+        exc = first
+        for attempt in range(1, 5):
+            if exc.action is not Action.RETRY:
+                break
+            await asyncio.sleep(0.5 * attempt)
+            try:
+                return await self.dst.head(self.dst_prefix + key)
+            except StorageError as again:
+                exc = again
+        raise exc
