@@ -151,6 +151,7 @@ class Options:
     part_size: int = 16 * 1024 * 1024
     multipart_threshold: int = 64 * 1024 * 1024
     storage_class: str = ""         # the destination's class for every object; "" maps the source's by tier
+    schedule: list[str] = field(default_factory=list)   # weekly windows of other limits (wizard/engine/schedule.py)
 
 
 @dataclass
@@ -362,7 +363,7 @@ def check_overlap(source: Location, destination: Location) -> None:
 
 
 _OPT_KEYS = {"same_name", "qps_limit", "bandwidth_limit", "concurrency", "verify", "include", "exclude",
-             "storage_class", "part_size", "multipart_threshold"}
+             "storage_class", "part_size", "multipart_threshold", "schedule"}
 
 
 def parse_options(table: Any) -> Options:
@@ -407,6 +408,12 @@ def parse_options(table: Any) -> Options:
         o.part_size = check_part_size(table["part_size"], "options.part_size")
     if "multipart_threshold" in table:
         o.multipart_threshold = check_threshold(table["multipart_threshold"], "options.multipart_threshold")
+    if "schedule" in table:
+        # Imported here: the schedule module takes parse_rate and check_qps from this one (one rule per limit),
+        # so a module-level import would be a cycle.
+        from wizard.engine.schedule import check_schedule
+
+        o.schedule = check_schedule(table["schedule"], "options.schedule")
     return o
 
 

@@ -85,3 +85,31 @@ def test_delta_passes_converge_then_the_final_pass_checks_every_object(
     assert ready["state"] == "ready_for_cutover" and ready["color"] == "green"
     assert ready["cutover"]["phase"] == "ready" and ready["actions"]["report"]
     assert contents(s3_dest, dst_bucket) == contents(s3_source, src_bucket)
+
+
+def test_transfer_windows_are_applied_and_shown_on_the_snapshot(
+        tmp_path: Path, service: AgentProcess, s3_source: SeaweedS3, s3_dest: SeaweedS3, src_bucket: str,
+        dst_bucket: str) -> None:
+    """A window covering the whole week holds the task at its limit; the snapshot names it; a limit changed by
+    hand overrides it (until the window's end) and says so."""
+    fill(s3_source, src_bucket, {f"big/{i}": bytes([i]) * (3 * 1024 * 1024) for i in range(4)})
+    text = s3_task(tmp_path, s3_source, src_bucket, s3_dest, dst_bucket,
+                   schedule=["daily 00:00-24:00 bandwidth=1MiB"])
+    bad = service.request("POST", "/v1/tasks", {"task": text.replace("00:00-24:00", "09:00-25:00")})
+    assert bad.status == 400 and bad.json()["error"]["message"].startswith("options.schedule[0]: ")
+    tid = service.call("POST", "/v1/tasks", {"task": text}, expect=201)["id"]
+    deadline = time.time() + 30
+    while (snap := service.call("GET", f"/v1/tasks/{tid}"))["state"] not in ("running", *ENDED):
+        assert time.time() < deadline
+        time.sleep(0.2)
+    assert snap["state"] == "running"
+    window = snap["window"]
+    assert (window["scheduled"], window["window"], window["bandwidth_limit"], window["override"]) == \
+        (True, "daily 00:00-24:00 bandwidth=1MiB", 1024 * 1024, False)
+    time.sleep(2)
+    done = service.call("GET", f"/v1/tasks/{tid}")["bytes"]["done"]
+    assert done < 6 * 1024 * 1024                       # about 1 MiB/s, not the servers' speed
+    fast = service.call("PATCH", f"/v1/tasks/{tid}/limits", {"bandwidth_limit": 0})["window"]
+    assert (fast["bandwidth_limit"], fast["override"]) == (0, True)
+    assert service.wait_for(tid, *ENDED)["state"] == "completed"
+    assert service.call("GET", f"/v1/tasks/{tid}")["window"]["scheduled"] is True

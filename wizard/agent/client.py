@@ -183,11 +183,44 @@ class AgentClient:
         return await self._call("GET", f"/v1/tasks/{task_id}/failures",  # type: ignore[no-any-return]
                                 params={"error_class": error_class, "after": after, "limit": limit})
 
+    async def final_pass(self, task_id: str) -> dict[str, Any]:
+        """Start the final pass; the caller has asked the operator to confirm that writes have stopped."""
+        return await self._call("POST", f"/v1/tasks/{task_id}/final-pass",  # type: ignore[no-any-return]
+                                {"writes_stopped": True})
+
+    async def set_cutover(self, task_id: str, settings: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("PUT", f"/v1/tasks/{task_id}/cutover", settings)  # type: ignore[no-any-return]
+
+    async def make_report(self, task_id: str, lang: str) -> dict[str, Any]:
+        """Have the agent write and sign the verification report; returns its name and files."""
+        return await self._call("POST", f"/v1/tasks/{task_id}/report", {"lang": lang})  # type: ignore[no-any-return]
+
+    async def save_report(self, task_id: str, lang: str, folder: str | Path) -> Path:
+        """The verification report made and signed by the agent, downloaded into ``folder``/NAME; returns that
+        folder (its report.html opens in a browser)."""
+        made = await self.make_report(task_id, lang)
+        target = Path(folder) / made["name"]
+        target.mkdir(parents=True, exist_ok=False)
+        for name in made["files"]:
+            await self._download(f"/v1/tasks/{task_id}/report/{made['name']}/{name}", target / name)
+        return target
+
+    async def forecast(self, task_text: str, trial_seconds: float, keep: bool) -> dict[str, Any]:
+        return await self._call("POST", "/v1/forecast", {  # type: ignore[no-any-return]
+            "task": task_text, "trial_seconds": trial_seconds, "keep": keep})
+
     async def export_failed(self, task_id: str, path: str | Path, error_class: str | None = None) -> int:
         """Write the failed-files CSV to ``path``; returns the number of rows."""
         params = {"error_class": error_class} if error_class else {}
+        await self._download(f"/v1/tasks/{task_id}/failures.csv", Path(path), params)
+        # Rows, not lines: a key or a message may hold a line break inside its quotes.
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return max(sum(1 for _ in csv.reader(f)) - 1, 0)
+
+    async def _download(self, route: str, path: Path, params: dict[str, str] | None = None) -> None:
+        """Stream an answer into ``path`` (written whole or not at all)."""
         try:
-            async with self._http().get(f"{self.url}/v1/tasks/{task_id}/failures.csv", params=params,
+            async with self._http().get(f"{self.url}{route}", params=params or {},
                                         timeout=aiohttp.ClientTimeout(total=None, sock_read=60)) as resp:
                 if resp.status >= 400:
                     err = (await resp.json(content_type=None)).get("error", {})
@@ -202,9 +235,6 @@ class AgentClient:
                     tmp.unlink(missing_ok=True)
         except aiohttp.ClientConnectionError as exc:
             raise AgentUnavailable(f"the agent at {self.url} does not answer ({type(exc).__name__})") from None
-        # Rows, not lines: a key or a message may hold a line break inside its quotes.
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return max(sum(1 for _ in csv.reader(f)) - 1, 0)
 
     async def events(self, task_id: str) -> AsyncIterator[dict[str, Any]]:
         """The task's live events (``snapshot``, ``object_failed``, ``state``, ...) as dictionaries with their
@@ -231,8 +261,9 @@ class AgentClient:
         except aiohttp.ClientConnectionError as exc:
             raise AgentUnavailable(f"the agent at {self.url} does not answer ({type(exc).__name__})") from None
 
-    async def wait(self, task_id: str, states: tuple[str, ...] = ("completed", "completed_with_failures", "failed",
-                                                                  "cancelled", "paused"),
+    async def wait(self, task_id: str, states: tuple[str, ...] = ("completed", "completed_with_failures",
+                                                                  "ready_for_cutover", "failed", "cancelled",
+                                                                  "paused"),
                    timeout: float | None = None) -> dict[str, Any]:
         """Follow the event stream until the task reaches one of ``states``; returns its snapshot."""
         async def follow() -> dict[str, Any]:

@@ -19,7 +19,7 @@ import shutil
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from wizard.engine.events import Counters, Sampler
 from wizard.engine.journal import Journal
 from wizard.engine.limits import Limits
 from wizard.engine.runner import Runner, load_counters
+from wizard.engine.schedule import Schedule, ScheduleDriver
 from wizard.errors import InputError, MigrationError, StorageError
 from wizard.paths import journal_path
 from wizard.secrets import Credentials, KeyringUnavailable, SecretNotHeld
@@ -342,6 +343,14 @@ class ManagedTask:
             self.st.next_pass_at = None
             await self.incremental()
 
+    def window(self) -> dict[str, Any]:
+        """The transfer window in force: the runner's while it runs, else what the schedule says for now."""
+        if self.runner is not None:
+            return self.runner.window()
+        qps, bandwidth = self.limits()
+        schedule = Schedule.from_options(replace(self.spec.options, qps_limit=qps, bandwidth_limit=bandwidth))
+        return {"scheduled": bool(schedule.windows), **ScheduleDriver(schedule, lambda q, b: None).in_force()}
+
     def cutover_settings(self) -> CutoverSettings:
         return CutoverSettings.from_json(self.st.cutover)
 
@@ -490,6 +499,7 @@ class ManagedTask:
             "actions": allowed_actions(state, progress["objects"]["failed"]),
             "bars": bars(state, progress), "last_run": self.st.last_run,
             "limits": {"qps_limit": qps, "bandwidth_limit": bandwidth}, "cutover": self.cutover(),
+            "window": self.window(),
             **self._where(runner, counters, progress),
         }
 

@@ -18,6 +18,7 @@ from wizard.engine.final_check import FinalCheck
 from wizard.engine.journal import Journal, Outcome, Todo
 from wizard.engine.limits import Limits
 from wizard.engine.planner import Planner
+from wizard.engine.schedule import Schedule, ScheduleDriver, parse_window
 from wizard.engine.shard import CopySettings
 from wizard.errors import Action, StorageError, task_stopped
 from wizard.storage.base import Store
@@ -97,6 +98,12 @@ class Runner:
         self._retries_recorded = 0
         self.wake = asyncio.Event()
         self.fatal: StorageError | None = None
+        # The weekly transfer windows, applied live to this run's limits (and through them to every worker's
+        # share in a cluster): the limits given are what holds outside the windows.
+        self.schedule = ScheduleDriver(Schedule([parse_window(t, f"options.schedule[{k}]")
+                                                 for k, t in enumerate(o.schedule)],
+                                                self.limits.requests.rate, int(self.limits.bytes.rate)),
+                                       self.limits.set)
         self.check: FinalCheck | None = None          # the final pass's check of the destination, while it runs
         self.pass_row: dict[str, Any] | None = None   # the pass's summary row, once the run has ended
         # Set before cancelling for a pause: recorded multipart uploads stay for the resumed run to finish.
@@ -105,8 +112,20 @@ class Runner:
         self.stores_checked = False
 
     def set_limits(self, qps: float | None = None, bandwidth: int | None = None) -> None:
-        """Change limits while the task runs (the agent API calls this)."""
-        self.limits.set(qps, bandwidth)
+        """Change limits while the task runs (the agent API calls this). With transfer windows, the values become
+        the limits outside the windows, and also hold for the window in force until its end (as rclone's)."""
+        if not self.schedule.schedule.windows:
+            self.limits.set(qps, bandwidth)
+            return
+        if qps is not None:
+            self.schedule.schedule.default_qps = float(qps)
+        if bandwidth is not None:
+            self.schedule.schedule.default_bandwidth = int(bandwidth)
+        self.schedule.override(qps, bandwidth)
+
+    def window(self) -> dict[str, Any]:
+        """The transfer window in force (``scheduled`` false when the task has no windows)."""
+        return {"scheduled": bool(self.schedule.schedule.windows), **self.schedule.in_force()}
 
     async def preflight(self) -> None:
         """Both stores reachable, buckets present, credentials accepted; StorageError(TASK) otherwise."""
@@ -129,6 +148,7 @@ class Runner:
         plan_task = asyncio.create_task(planner.run())
         flusher = asyncio.create_task(self._flush_loop())
         reporter = asyncio.create_task(self._report_loop())
+        windows = asyncio.create_task(self.schedule.run())
         try:
             await self.executor.run(self, plan_task)
             self.flush()
@@ -148,6 +168,7 @@ class Runner:
         finally:
             flusher.cancel()
             reporter.cancel()
+            windows.cancel()
             self.flush()
         self.journal.set_meta("dispatched", "0")   # every outcome is recorded: nothing may have been sent unseen
         self.pass_row = self.journal.end_pass(check)

@@ -25,6 +25,7 @@ def state_text(state: str) -> str:
         "cancelled": Q.translate("Messages", "Cancelled"),
         "completed": Q.translate("Messages", "Completed"),
         "completed_with_failures": Q.translate("Messages", "Completed, some files failed"),
+        "ready_for_cutover": Q.translate("Messages", "Ready for cutover"),
         "failed": Q.translate("Messages", "Could not run"),
     }
     return texts.get(state, state)
@@ -42,6 +43,8 @@ def error_class_text(error_class: str) -> str:
         "invalid-key": Q.translate("Messages", "The file name cannot be stored at the destination."),
         "invalid-url": Q.translate("Messages", "The line is not a valid URL."),
         "changed": Q.translate("Messages", "The source file changed while it was copied."),
+        "mismatch": Q.translate("Messages", "The final check found the file changed or gone at the destination: "
+                                            "retry to copy it again."),
         "network": Q.translate("Messages", "The network failed repeatedly."),
         "server": Q.translate("Messages", "The server failed repeatedly."),
         "throttled": Q.translate("Messages", "The server kept asking to slow down."),

@@ -34,8 +34,8 @@ class TaskColumn(IntEnum):
 
 # Mid tones, readable as text on light and dark backgrounds alike.
 _GREEN, _AMBER, _RED, _BLUE, _GREY = "#2e7d32", "#c77c02", "#c62828", "#1e6fc8", "#808080"
-_STATE_COLORS = {"completed": _GREEN, "completed_with_failures": _AMBER, "failed": _RED, "running": _BLUE,
-                 "listing": _BLUE, "paused": _GREY, "cancelled": _GREY, "created": _GREY,
+_STATE_COLORS = {"completed": _GREEN, "ready_for_cutover": _GREEN, "completed_with_failures": _AMBER, "failed": _RED,
+                 "running": _BLUE, "listing": _BLUE, "paused": _GREY, "cancelled": _GREY, "created": _GREY,
                  "queued": _GREY}
 
 

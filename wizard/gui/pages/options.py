@@ -13,10 +13,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
     QWidget,
 )
 
+from wizard.engine.schedule import check_schedule
+from wizard.errors import InputError
 from wizard.gui.pages.base import TranslatedPage
 from wizard.storage.mapping import CLASSES
 
@@ -49,19 +52,23 @@ class OptionsPage(TranslatedPage):
         self.include = QLineEdit()
         self.exclude = QLineEdit()
         self.storage_class = QComboBox()
+        # Transfer windows, one per line, in the task file's words ("mon-fri 09:00-18:00 bandwidth=20MiB").
+        self.schedule = QPlainTextEdit()
+        self.schedule.setTabChangesFocus(True)
+        self.schedule.setFixedHeight(self.schedule.fontMetrics().lineSpacing() * 3 + 12)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b")
         bw_row = QHBoxLayout()
         bw_row.addWidget(self.bandwidth)
         bw_row.addWidget(self.unit)
         self.labels = {n: QLabel() for n in ("same_name", "qps", "bandwidth", "concurrency", "verify", "include",
-                                              "exclude", "storage_class")}
+                                              "exclude", "storage_class", "schedule")}
         form = QFormLayout(self)
         form.addRow(self.labels["same_name"], self.same_name)
         form.addRow(self.advice)
         for name, field in (("qps", self.qps), ("bandwidth", bw_row), ("concurrency", self.concurrency),
                             ("verify", self.verify), ("include", self.include), ("exclude", self.exclude),
-                            ("storage_class", self.storage_class)):
+                            ("storage_class", self.storage_class), ("schedule", self.schedule)):
             form.addRow(self.labels[name], field)
         form.addRow(self.error)
         self.retranslate()
@@ -84,7 +91,8 @@ class OptionsPage(TranslatedPage):
                  "verify": Q.translate("OptionsPage", "Verification"),
                  "include": Q.translate("OptionsPage", "Only files matching"),
                  "exclude": Q.translate("OptionsPage", "Leave out files matching"),
-                 "storage_class": Q.translate("OptionsPage", "Storage class")}
+                 "storage_class": Q.translate("OptionsPage", "Storage class"),
+                 "schedule": Q.translate("OptionsPage", "Transfer windows")}
         for name, label in self.labels.items():
             label.setText(texts[name])
         no_limit = Q.translate("OptionsPage", "No limit")
@@ -94,6 +102,10 @@ class OptionsPage(TranslatedPage):
         self.verify.setItemText(1, Q.translate("OptionsPage", "Size only"))
         self.include.setPlaceholderText(Q.translate("OptionsPage", "globs, like *.jpg photos/*"))
         self.exclude.setPlaceholderText(Q.translate("OptionsPage", "globs, like */tmp/*"))
+        self.schedule.setPlaceholderText(Q.translate("OptionsPage", "one window a line, like\nmon-fri 09:00-18:00 "
+                                                                    "bandwidth=20MiB\nsat,sun 00:00-24:00 qps=off"))
+        self.schedule.setToolTip(Q.translate("OptionsPage", "Limits by the agent's local time; outside every window "
+                                                            "the limits above apply."))
         if self.storage_class.count():
             self.storage_class.setItemText(0, Q.translate("OptionsPage", "Same as the source (mapped by tier)"))
 
@@ -114,6 +126,19 @@ class OptionsPage(TranslatedPage):
     def _globs(text: str) -> list[str]:
         return [g for g in text.replace(",", " ").split() if g]
 
+    def schedule_lines(self) -> list[str]:
+        return [line.strip() for line in self.schedule.toPlainText().splitlines() if line.strip()]
+
+    def validatePage(self) -> bool:
+        """The windows are checked by the task file's own rule; the sentence names the line."""
+        try:
+            check_schedule(self.schedule_lines(), "options.schedule")
+        except InputError as exc:
+            self.error.setText(str(exc))
+            return False
+        self.error.clear()
+        return True
+
     def values(self) -> dict[str, Any]:
         """The [options] table of the task."""
         out: dict[str, Any] = {"same_name": self.same_name.currentData(), "qps_limit": self.qps.value(),
@@ -125,4 +150,6 @@ class OptionsPage(TranslatedPage):
             out["exclude"] = self._globs(self.exclude.text())
         if self.storage_class.currentData():
             out["storage_class"] = self.storage_class.currentData()
+        if self.schedule_lines():
+            out["schedule"] = self.schedule_lines()
         return out

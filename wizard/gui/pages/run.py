@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication as Q
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +38,7 @@ from wizard.gui.models.failures import FailureColumn, FailuresModel
 from wizard.gui.models.tasks import progress_numbers, state_color
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.widgets import confirm
+from wizard.gui.widgets.cutover import CutoverPanel
 from wizard.gui.widgets.ratechart import RateChart
 from wizard.remote.session import MasterSession, worker_target
 from wizard.remote.ssh import RemoteError, pin
@@ -130,6 +134,10 @@ class RunPage(TranslatedPage):
                                        * self.failures.verticalHeader().defaultSectionSize() + 4)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.window_label = QLabel()        # the transfer window in force (the task's weekly schedule)
+        self.window_label.setObjectName("window")
+        self.cutover = CutoverPanel()
+        self.tabs = QTabWidget()
         self.limits_box, self.failures_box = QGroupBox(), QGroupBox()
         self.qps_label, self.bw_label = QLabel(), QLabel()
         grid = QGridLayout()
@@ -143,7 +151,7 @@ class RunPage(TranslatedPage):
             controls.addWidget(b)
         controls.addWidget(self.limits_box, 1)
         limits = QHBoxLayout(self.limits_box)
-        for w in (self.qps_label, self.qps, self.bw_label, self.bandwidth, self.apply_limits):
+        for w in (self.qps_label, self.qps, self.bw_label, self.bandwidth, self.apply_limits, self.window_label):
             limits.addWidget(w)
         fail_bar = QHBoxLayout()
         fail_bar.addWidget(self.retry_class)
@@ -160,7 +168,9 @@ class RunPage(TranslatedPage):
         layout.addWidget(self.workers)
         layout.addWidget(self.worker_box)
         layout.addLayout(controls)
-        layout.addWidget(self.failures_box, 2)
+        self.tabs.addTab(self.failures_box, "")
+        self.tabs.addTab(self.cutover, "")
+        layout.addWidget(self.tabs, 2)
         layout.addWidget(self.message)
         self.pause.clicked.connect(lambda: self._control("pause"))
         self.resume.clicked.connect(lambda: self._control("resume"))
@@ -173,6 +183,10 @@ class RunPage(TranslatedPage):
         self.retry.clicked.connect(self._retry)
         self.export.clicked.connect(self._export)
         self.retry_class.currentIndexChanged.connect(self._filter)
+        self.cutover.apply_settings.connect(self._set_cutover)
+        self.cutover.final_pass.connect(self._ask_final_pass)
+        self.cutover.save_report.connect(self._ask_report)
+        self.cutover.delta_pass.connect(lambda: self._control("incremental"))
         link.snapshot.connect(self.show_snapshot)
         link.happened.connect(self._on_event)
         self.retranslate()
@@ -202,6 +216,9 @@ class RunPage(TranslatedPage):
         self.server_logs.setToolTip(Q.translate("RunPage", "Fetch the agents' logs from the master and its workers "
                                                            "into a folder."))
         self.failures_box.setTitle(Q.translate("RunPage", "Failed files"))
+        self.tabs.setTabText(0, Q.translate("RunPage", "Failed files"))
+        self.tabs.setTabText(1, Q.translate("RunPage", "Cutover and acceptance"))
+        self.cutover.retranslate()
         self.retry.setText(Q.translate("RunPage", "Retry failed files"))
         self.export.setText(Q.translate("RunPage", "Export failed list"))
         self.workers.setHorizontalHeaderLabels([Q.translate("RunPage", "Worker"), Q.translate("RunPage", "State"),
@@ -299,6 +316,9 @@ class RunPage(TranslatedPage):
             self.bandwidth.setValue(int(snap["limits"]["bandwidth_limit"] / (1024 * 1024)))
         self._fill_classes(snap.get("failure_classes", {}))
         self._show_summary(snap, active)
+        self._show_window(snap.get("window"))
+        if snap.get("cutover"):
+            self.cutover.show_cutover(snap["cutover"], actions)
         # New failures reload the table, at most every few seconds while it runs (a reload loses the scroll).
         now = time.monotonic()
         if recorded != self._shown and (not active or now - self._refreshed > REFRESH_EVERY):
@@ -312,6 +332,22 @@ class RunPage(TranslatedPage):
             return
         self._summary_of = last.get("finished")
         self.message.setText(summary_text(last))
+
+    def _show_window(self, window: dict[str, Any] | None) -> None:
+        """The transfer window in force, when the task has a weekly schedule."""
+        if not window or not window.get("scheduled"):
+            self.window_label.clear()
+            return
+        until = window.get("until")
+        limit = messages.human_bytes(window["bandwidth_limit"]) + "/s" if window["bandwidth_limit"] else \
+            Q.translate("RunPage", "no limit")
+        text = (Q.translate("RunPage", "Window {window}: {limit}") if window.get("window") else
+                Q.translate("RunPage", "Outside the windows: {limit}")).format(window=window.get("window") or "",
+                                                                               limit=limit)
+        if until:
+            text += " " + Q.translate("RunPage", "until {time}").format(
+                time=time.strftime("%a %H:%M", time.localtime(until)))
+        self.window_label.setText(text)
 
     def _on_event(self, event: dict[str, Any]) -> None:
         if event.get("event") in ("lagged", "task_finished"):
@@ -411,6 +447,40 @@ class RunPage(TranslatedPage):
             return await getattr(client, action)(self.task_id)  # type: ignore[no-any-return]
         self.message.clear()
         spawn(call(), self.show_snapshot, self._say)
+
+    def _set_cutover(self, settings: dict[str, Any]) -> None:
+        async def call() -> dict[str, Any]:
+            client = await self.link.client()
+            return await client.set_cutover(self.task_id, settings)
+        spawn(call(), self.show_snapshot, self._say)
+
+    def _ask_final_pass(self) -> None:
+        confirm.ask(self, Q.translate("RunPage", "Final pass"), Q.translate(
+            "RunPage", "Have writes to the source stopped? The final pass lists the source again, copies what "
+                       "changed and checks every file at the destination; a file written after it starts may be "
+                       "missed."), Q.translate("RunPage", "Writes have stopped: start"),
+                    Q.translate("RunPage", "Not yet"), lambda: self._control("final_pass"))
+
+    def _ask_report(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, Q.translate("RunPage", "Save verification report…"))
+        if folder:
+            self.save_report_to(folder)
+
+    def save_report_to(self, folder: str, open_it: bool = True) -> None:
+        """The agent writes and signs the report; it is saved in a folder of its own under ``folder`` and opened
+        in the browser, in the wizard's language."""
+        language = getattr(getattr(self.wizard(), "translations", None), "language", "en")
+
+        async def call() -> Path:
+            client = await self.link.client()
+            return await client.save_report(self.task_id, language, folder)
+
+        def saved(path: Path) -> None:
+            self.message.setText(Q.translate("RunPage", "Verification report saved in {path}: report.html, "
+                                                        "manifest.csv and their signature.").format(path=path))
+            if open_it:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path / "report.html")))
+        spawn(call(), saved, self._say)
 
     def _apply_limits(self) -> None:
         async def call() -> dict[str, Any]:
