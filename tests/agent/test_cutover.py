@@ -5,6 +5,7 @@ behind the agent's back."""
 
 from __future__ import annotations
 
+import csv
 import time
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from servers.faultproxy import FaultProxy
 from servers.seaweed import SeaweedS3
 from test_run_s3 import contents, fill
 from test_service import s3_task, small
+
+from wizard.report.verify import verify_report
 
 ENDED = ("completed", "completed_with_failures", "ready_for_cutover", "failed")
 
@@ -85,6 +88,24 @@ def test_delta_passes_converge_then_the_final_pass_checks_every_object(
     assert ready["state"] == "ready_for_cutover" and ready["color"] == "green"
     assert ready["cutover"]["phase"] == "ready" and ready["actions"]["report"]
     assert contents(s3_dest, dst_bucket) == contents(s3_source, src_bucket)
+
+    # The acceptance report, made and signed by the agent, fetched by the client the wizard uses; it verifies,
+    # says the task is ready for the cutover, and lists every object in its manifest.
+    async def save() -> Path:
+        client = service.client()
+        try:
+            return await client.save_report(tid, "zh_CN", tmp_path / "acceptance")
+        finally:
+            await client.close()
+    saved = service.run(save())
+    assert verify_report(saved).ok
+    html = (saved / "report.html").read_text(encoding="utf-8")
+    assert "可以切换业务" in html and 'lang="zh-CN"' in html
+    with open(saved / "manifest.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 42 and {r["verified_by"].endswith("+final") for r in rows} == {True}
+    assert service.request("GET", f"/v1/tasks/{tid}/report/{saved.name}/../task.toml").status in (400, 404)
+    assert service.request("GET", f"/v1/tasks/{tid}/report/report-20260101T000000Z/report.html").status == 404
 
 
 def test_transfer_windows_are_applied_and_shown_on_the_snapshot(

@@ -26,6 +26,7 @@ from aiohttp.web_request import BaseRequest
 from wizard import __version__
 from wizard.agent import openapi, streams
 from wizard.agent.cutover import parse_cutover
+from wizard.agent.reports import report_file, write_report
 from wizard.agent.streams import Subscriber
 from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound
 from wizard.errors import InputError, MigrationError, StorageError, check_error_class
@@ -113,6 +114,8 @@ def make_app(agent: Agent, token: str) -> web.Application:
     r.add_patch("/v1/tasks/{id}/limits", _limits)
     r.add_post("/v1/tasks/{id}/final-pass", _final_pass)
     r.add_put("/v1/tasks/{id}/cutover", _cutover)
+    r.add_post("/v1/tasks/{id}/report", _report)
+    r.add_get("/v1/tasks/{id}/report/{name}/{file}", _report_file)
     return app
 
 
@@ -321,6 +324,24 @@ async def _cutover(request: web.Request) -> web.Response:
     async with task.control:
         task.set_cutover(settings)
     return _snapshot(task)
+
+
+async def _report(request: web.Request) -> web.Response:
+    task = _task(request)
+    data = await _body(request, {"lang"})
+    lang = _field(data, "lang", str, "the report's language, en or zh_CN") or "en"
+    async with task.control:    # no run starts while the manifest is written
+        made = await write_report(task, lang)
+    return web.json_response(made, status=201, dumps=_dumps)
+
+
+async def _report_file(request: web.Request) -> web.FileResponse:
+    task = _task(request)
+    path = report_file(task, request.match_info["name"], request.match_info["file"])
+    kind = {".csv": "text/csv; charset=utf-8", ".html": "text/html; charset=utf-8"}.get(path.suffix,
+                                                                                          "application/json")
+    return web.FileResponse(path, headers={"Content-Type": kind,
+                                           "Content-Disposition": f'attachment; filename="{path.name}"'})
 
 
 async def _failures(request: web.Request) -> web.Response:

@@ -1,8 +1,9 @@
-"""``migration-agent``: run, check, status, retry-failed and export-failed a task, headless.
+"""``migration-agent``: run, check, status, retry-failed and export-failed a task, headless; write and verify
+its signed verification report.
 
-Exit codes: 0 finished with no failed object; 3 finished with failed objects; 2 bad input (task file,
-arguments, credential reference); 1 could not run (storage unreachable, auth refused); 130 interrupted
-(resumable). Errors are one line; ``--debug`` adds the traceback.
+Exit codes: 0 finished with no failed object; 3 finished with failed objects (verify-report: the report does
+not verify); 2 bad input (task file, arguments, credential reference); 1 could not run (storage unreachable,
+auth refused); 130 interrupted (resumable). Errors are one line; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from wizard.engine.events import Progress
 from wizard.engine.journal import Journal
 from wizard.errors import InputError, MigrationError, StorageError, check_error_class
 from wizard.paths import journal_path
+from wizard.report.texts import LANGUAGES
 from wizard.storage.base import Store
 from wizard.task import TaskSpec, load_task
 
@@ -117,6 +119,21 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("--class", dest="error_class", metavar="CLASS", help="only failures of this error class")
         if name == "export-failed":
             sp.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="where to write the CSV")
+    rp = sub.add_parser("report", help="write the task's signed verification report (for its acceptance)",
+                        description="Write the signed verification report of a task into a new folder: "
+                        "manifest.csv, report.html, report.json and SIGNATURE.json.", parents=[common])
+    rp.add_argument("task", metavar="TASK", help="task file (TOML)")
+    rp.add_argument("-o", "--output", required=True, metavar="FOLDER", help="a new or empty folder for the report")
+    rp.add_argument("--lang", choices=LANGUAGES, default="en", help="the report's language (default en)")
+    vp = sub.add_parser("verify-report", help="check a verification report's signature and files",
+                        description="Check that a report folder is as the agent signed it; exit 0 when it "
+                        "verifies, 3 when it does not.")
+    vp.add_argument("folder", metavar="FOLDER", help="the report's folder")
+    vp.add_argument("--public-key", metavar="KEY", help="the signer's public key, as `report-key` prints it")
+    vp.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub.add_parser("report-key", help="print the public key that signs this agent's reports",
+                   description="Print the public key (and its fingerprint) this agent signs reports with, for "
+                   "the customer to pin with `verify-report --public-key`.")
     return p
 
 
@@ -356,8 +373,12 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
         return await _worker(args)
     if args.command == "cluster":
         return _kit(args, out) if args.cluster_command == "kit" else _join_file(args, out)
+    if args.command in ("verify-report", "report-key"):
+        return _report_check(args)
     spec = load_task(args.task)
     jpath = Path(args.journal) if args.journal else default_journal(spec)
+    if args.command == "report":
+        return _report(spec, jpath, args, out)
     # Every argument is checked before anything is written: the output file, the class, then the stores.
     if args.command == "export-failed":
         _check_output(Path(args.output), Path(args.task), jpath)
@@ -494,6 +515,42 @@ def _kit(args: argparse.Namespace, out: Output) -> int:
             f"{args.cluster_port}){', with task.toml' if task else ''}: unpack it on the master and run "
             "sh migration-kit/start-master.sh there first, then on each worker (see README.en.md)")
     return OK
+
+
+def _report(spec: TaskSpec, jpath: Path, args: argparse.Namespace, out: Output) -> int:
+    """``report``: read straight from the journal (WAL lets a running task go on writing meanwhile)."""
+    from wizard.report.build import check_output_folder, make_report, task_of
+    from wizard.report.signing import AgentKey
+
+    target = Path(args.output)
+    check_output_folder(target)
+    if not jpath.exists():
+        raise InputError(f"no journal for task {spec.name!r} at {jpath}: the task has not run yet")
+    key = AgentKey.load_or_create()
+    journal = Journal(jpath, spec.identity(), spec.name)
+    try:
+        files = make_report(journal, task=task_of(spec), passes=journal.passes(), out=target, lang=args.lang,
+                            key=key)
+    finally:
+        journal.close()
+    out.say(f"wrote the verification report to {target} ({files.data['manifest']['rows']:,} objects in "
+            f"manifest.csv), signed by {key.fingerprint()}; check it with: migration-agent verify-report {target}",
+            folder=str(target), fingerprint=key.fingerprint())
+    return OK
+
+
+def _report_check(args: argparse.Namespace) -> int:
+    """``verify-report`` (one line; 0 verifies, 3 does not) and ``report-key``."""
+    from wizard.report.signing import AgentKey
+    from wizard.report.verify import verify_report
+
+    if args.command == "report-key":
+        key = AgentKey.load_or_create()
+        sys.stdout.write(f"public key (Ed25519): {key.public_key_text()}\nfingerprint: {key.fingerprint()}\n")
+        return OK
+    verdict = verify_report(Path(args.folder), args.public_key)
+    sys.stdout.write(("OK: " if verdict.ok else "FAILED: ") + verdict.message + "\n")
+    return OK if verdict.ok else FAILED_OBJECTS
 
 
 def _has_run(journal: Journal) -> bool:

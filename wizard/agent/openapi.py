@@ -54,7 +54,7 @@ SCHEMAS: dict[str, Any] = {
     "Task": _obj(
         ["id", "name", "identity", "source", "destination", "credentials", "state", "color", "pass", "created",
          "started", "finished", "error", "listing", "objects", "bytes", "rate_objects", "rate_bytes", "eta_seconds",
-         "failure_classes", "attempts", "actions", "bars", "limits", "workers", "cluster", "cutover"],
+         "failure_classes", "attempts", "actions", "bars", "limits", "workers", "cluster", "cutover", "window"],
         id=STR, name=STR, identity={"type": "string", "description": "the same for the same source, destination "
                                     "and filters"},
         source=STR, destination=STR, state={"type": "string", "enum": STATES},
@@ -93,7 +93,7 @@ SCHEMAS: dict[str, Any] = {
                   "nullable": True,
                   "description": "what the last run that ended did: files copied, skipped and failed by it (for a "
                                  "retry: still failing of the retried), for a pass the files found unchanged"},
-        limits=_ref("Limits"), cutover=_ref("Cutover"),
+        limits=_ref("Limits"), cutover=_ref("Cutover"), window=_ref("Window"),
         workers={"type": "array", "items": _ref("Worker")}, cluster=_ref("Cluster")),
     "Pass": _obj(list(PASS_COLUMNS), **{c: INT for c in PASS_COLUMNS if c not in ("kind", "started", "finished")},
                  kind={"type": "string", "enum": ["first", "delta", "final"]}, started={"type": "number"},
@@ -116,6 +116,18 @@ SCHEMAS: dict[str, Any] = {
                                   total={**INT, "nullable": True}),
                            "nullable": True, "description": "the final pass's check of every object at the "
                                                             "destination"}),
+    "Window": _obj(["scheduled", "window", "qps_limit", "bandwidth_limit", "until", "override"],
+                   scheduled={"type": "boolean", "description": "the task has transfer windows (options.schedule)"},
+                   window={"type": "string", "nullable": True, "description": "the window in force, as written "
+                           "in the task file; null between windows (the task's own limits hold)"},
+                   qps_limit=NUM, bandwidth_limit=INT,
+                   until={**TIME, "description": "when the limits next change (null: never)"},
+                   override={"type": "boolean", "description": "a limit changed by hand holds until `until`"}),
+    "ReportRequest": _obj([], lang={"type": "string", "enum": ["en", "zh_CN"], "default": "en"}),
+    "Report": _obj(["name", "files", "fingerprint", "public_key", "objects", "ready_for_cutover"],
+                   name={"type": "string", "description": "the report's folder, report-<UTC time>"},
+                   files={"type": "array", "items": STR}, fingerprint=STR, public_key=STR, objects=INT,
+                   ready_for_cutover={"type": "boolean"}),
     "FinalPassRequest": _obj(["writes_stopped"], writes_stopped={"type": "boolean", "enum": [True],
                              "description": "the operator confirms that writes at the source have stopped"}),
     "TaskList": _obj(["tasks"], tasks={"type": "array", "items": _ref("Task")}),
@@ -253,6 +265,17 @@ PATHS: dict[str, Any] = {
     "/v1/tasks/{id}/cutover": {"put": _op(
         "setCutover", "Delta passes on a timer until a pass's change set is small", TASK,
         body="CutoverSettings")},
+    "/v1/tasks/{id}/report": {"post": _op(
+        "makeReport", "Write and sign the verification report (manifest.csv, report.json, report.html, "
+        "SIGNATURE.json) in the task's folder; the task must not be running", _json(_ref("Report"), "made"),
+        code="201", body="ReportRequest", body_required=False, conflict=True)},
+    "/v1/tasks/{id}/report/{name}/{file}": {"get": _op(
+        "reportFile", "One file of a report made before", {"description": "the file", "content": {
+            "text/html": {"schema": STR}, "text/csv": {"schema": STR}, "application/json": {"schema": STR}}},
+        params=[{"name": "name", "in": "path", "required": True, "schema": STR},
+                {"name": "file", "in": "path", "required": True,
+                 "schema": {"type": "string", "enum": ["manifest.csv", "report.json", "report.html",
+                                                       "SIGNATURE.json"]}}])},
     "/v1/tasks/{id}/incremental": {"post": _op(
         "incrementalPass", "Migrate what changed since the last pass: new objects, changed objects and failed ones",
         TASK, conflict=True)},

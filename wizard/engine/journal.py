@@ -314,12 +314,17 @@ class Journal:
                                  (str(mismatched), "check_mismatched")])
 
     def finish_check(self) -> None:
-        """The check is complete: objects copied during the final pass were verified as they were copied."""
-        since = self.pass_started()
+        """The check is complete."""
         with self.transaction():
-            self.db.execute("UPDATE objects SET evidence = json_set(coalesce(evidence, '{}'), '$.final_check', "
-                            "'copied') WHERE state = 'done' AND last_attempt >= ?", (since,))
+            self.mark_final_copies()
             self.set_meta("checked", "1")
+
+    def mark_final_copies(self) -> None:
+        """Objects copied during the final pass (its own copies, and retries of what its check flagged) were
+        verified as they were copied: their evidence says so, as the check's does for the others."""
+        self.db.execute("UPDATE objects SET evidence = json_set(coalesce(evidence, '{}'), '$.final_check', "
+                        "'copied') WHERE state = 'done' AND last_attempt >= ? AND "
+                        "json_extract(evidence, '$.final_check') IS NULL", (self.pass_started(),))
 
     def check_counts(self) -> tuple[int, int]:
         """(objects checked, mismatches) of the current pass's check."""

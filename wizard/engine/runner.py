@@ -171,6 +171,8 @@ class Runner:
             windows.cancel()
             self.flush()
         self.journal.set_meta("dispatched", "0")   # every outcome is recorded: nothing may have been sent unseen
+        if final:
+            self.journal.mark_final_copies()
         self.pass_row = self.journal.end_pass(check)
         counts = self.journal.counts()
         # Ready for the cutover: the final pass copied what changed, checked every object, and nothing failed.
