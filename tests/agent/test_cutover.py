@@ -9,6 +9,7 @@ import csv
 import time
 from pathlib import Path
 
+from conftest import agent, s3_side, write_task
 from servers.agent_service import AgentProcess
 from servers.faultproxy import FaultProxy
 from servers.seaweed import SeaweedS3
@@ -134,3 +135,34 @@ def test_transfer_windows_are_applied_and_shown_on_the_snapshot(
     assert (fast["bandwidth_limit"], fast["override"]) == (0, True)
     assert service.wait_for(tid, *ENDED)["state"] == "completed"
     assert service.call("GET", f"/v1/tasks/{tid}")["window"]["scheduled"] is True
+
+
+def test_cutover_from_the_cli(tmp_path: Path, agent_env: dict[str, str], s3_source: SeaweedS3, s3_dest: SeaweedS3,
+                              src_bucket: str, dst_bucket: str) -> None:
+    """The same steps headless: run, a delta pass, the final pass (refused until writes are confirmed stopped),
+    the report, and its check, which fails after one byte of the manifest is changed."""
+    fill(s3_source, src_bucket, small(12))
+    task = write_task(tmp_path / "t.toml", s3_side(s3_source, src_bucket, "env:SRC"),
+                      s3_side(s3_dest, dst_bucket, "env:DST"), "cli-cutover")
+    assert agent("run", str(task), env=agent_env).returncode == 0
+    fill(s3_source, src_bucket, {"k/0001": b"changed", "late/new": b"new"})
+    r = agent("pass", str(task), env=agent_env)
+    assert r.returncode == 0 and "pass 2 (delta)" in r.stderr, r.stderr
+    r = agent("pass", str(task), "--final", env=agent_env)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--writes-stopped" in r.stderr
+    r = agent("pass", str(task), "--final", "--writes-stopped", env=agent_env)
+    assert r.returncode == 0 and "ready for cutover" in r.stderr, r.stderr
+    assert contents(s3_dest, dst_bucket) == contents(s3_source, src_bucket)
+
+    r = agent("report", str(task), "-o", str(tmp_path / "report"), "--lang", "en", env=agent_env)
+    assert r.returncode == 0, r.stderr
+    assert "Ready for cutover" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    key = agent("report-key", env=agent_env).stdout.split("\n")[0].rsplit(" ", 1)[1]
+    r = agent("verify-report", str(tmp_path / "report"), "--public-key", key, env=agent_env)
+    assert r.returncode == 0 and r.stdout.startswith("OK: "), r.stdout
+    manifest = tmp_path / "report" / "manifest.csv"
+    data = bytearray(manifest.read_bytes())
+    data[-3] ^= 0x01
+    manifest.write_bytes(bytes(data))
+    r = agent("verify-report", str(tmp_path / "report"), env=agent_env)
+    assert r.returncode == 3 and "manifest.csv was changed after the report was signed" in r.stdout

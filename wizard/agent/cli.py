@@ -107,10 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
                        ("check", "pre-flight checks: access, write permission, clock, size estimate"),
                        ("status", "what the journal says about a task"),
                        ("retry-failed", "copy again only the objects that failed"),
+                       ("pass", "a delta pass: list the source again, copy what is new or changed (--final: the "
+                                "final pass, which also checks every object at the destination)"),
                        ("export-failed", "write the failed objects to a CSV file")):
         sp = sub.add_parser(name, help=text, description=text, parents=[common])
         sp.add_argument("task", metavar="TASK", help="task file (TOML)")
-        if name in ("run", "retry-failed"):
+        if name == "pass":
+            sp.add_argument("--final", action="store_true", help="the final pass, once writes at the source have "
+                            "stopped: the task ends ready for cutover when every object checks out")
+            sp.add_argument("--writes-stopped", action="store_true", help="with --final: confirm that writes at "
+                            "the source have stopped")
+        if name in ("run", "retry-failed", "pass"):
             sp.add_argument("--processes", type=int, default=None, metavar="N",
                             help="copy in N local worker processes from the start; 0: only in this process "
                                  "(default: this process, widening to one worker process per core when the run "
@@ -315,7 +322,7 @@ async def _held_by_agent(spec: TaskSpec) -> tuple[AgentClient, dict[str, Any]] |
 
 
 async def _via_agent(args: argparse.Namespace, spec: TaskSpec, out: Output) -> int | None:
-    """status / retry-failed / export-failed through the agent that holds the task; None if none does."""
+    """status / retry-failed / export-failed / pass through the agent that holds the task; None if none does."""
     found = await _held_by_agent(spec)
     if found is None:
         return None
@@ -336,6 +343,10 @@ async def _via_agent(args: argparse.Namespace, spec: TaskSpec, out: Output) -> i
         if args.command == "export-failed":
             n = await client.export_failed(task["id"], args.output, args.error_class)
             out.say(f"wrote {n:,} failed objects to {args.output}", rows=n)
+            return OK
+        if args.command == "pass":
+            snap = await (client.final_pass(task["id"]) if args.final else client.incremental(task["id"]))
+            out.say(f"the agent started pass {snap['pass']} of task {task['id']}", number=snap["pass"])
             return OK
         result = await client.retry_failed(task["id"], args.error_class)
         out.say(f"the agent is retrying {result['retried']:,} failed objects of task {task['id']}",
@@ -389,13 +400,17 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
     processes = getattr(args, "processes", None)
     if processes is not None and not 0 <= processes <= 256:
         raise InputError(f"--processes: expected 1 to 256 worker processes (0: copy in this process), got {processes}")
-    if not args.journal and processes is None and args.command in ("run", "status", "retry-failed", "export-failed"):
+    if args.command == "pass" and args.final and not args.writes_stopped:
+        raise InputError("--final: confirm with --writes-stopped that writes at the source have stopped (a write "
+                         "after the final pass's listing would not be copied)")
+    if not args.journal and processes is None and args.command in ("run", "status", "retry-failed", "export-failed",
+                                                                   "pass"):
         code = await _via_agent(args, spec, out)
         if code is not None:
             return code
-    if args.command in ("status", "export-failed", "retry-failed") and not jpath.exists():
+    if args.command in ("status", "export-failed", "retry-failed", "pass") and not jpath.exists():
         raise InputError(f"no journal for task {spec.name!r} at {jpath}: the task has not run yet")
-    stores = await _ready_stores(spec) if args.command in ("run", "retry-failed") else None
+    stores = await _ready_stores(spec) if args.command in ("run", "retry-failed", "pass") else None
     try:
         journal = Journal(jpath, spec.identity(), spec.name)
         try:
@@ -403,13 +418,17 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
                 return _status(journal, out)
             if args.command == "export-failed":
                 return _export(journal, args, out)
-            if args.command == "retry-failed" and not _has_run(journal):
+            if args.command in ("retry-failed", "pass") and not _has_run(journal):
                 raise InputError(f"task {spec.name!r} has not run yet (its journal {jpath} holds no object): "
                                  f"run it with `migration-agent run {args.task}`")
             journal.lock()
             if args.command == "retry-failed":
                 n = journal.reset_failed(args.error_class)
                 out.say(f"retrying {n:,} failed objects", objects=n)
+            if args.command == "pass":
+                kind = "final" if args.final else "delta"
+                number = journal.begin_pass(kind)
+                out.say(f"pass {number} ({kind}): listing the source again", number=number, kind=kind)
             current = asyncio.current_task()
             assert current is not None and stores is not None
             _install_interrupt(current)  # type: ignore[arg-type]
