@@ -69,6 +69,121 @@
     </message>
 </context>
 <context>
+    <name>CutoverPanel</name>
+    <message>
+        <source>Changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checked (differ)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delta pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delta pass every (min, 0 = when asked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delta pass now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files new or changed, per pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Final pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Final pass: checked {done} of {total} files at the destination, {bad} differ.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Final pass: copy what changed, then check every file at the destination.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Final pass…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Once writes at the source have stopped: list everything again, copy what changed, check every file at the destination.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready for cutover: the final pass checked every file at the destination and nothing failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save verification report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set timer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Syncing: start a delta pass when you want, or set a timer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Syncing: the next delta pass starts at {time}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The last pass found little change: stop writes at the source, then start the final pass.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>and MiB changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>until at most files changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FailuresModel</name>
     <message>
         <source>Attempts</source>
@@ -401,6 +516,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Ready for cutover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Request refused</source>
         <translation type="unfinished"></translation>
     </message>
@@ -478,6 +597,10 @@
     </message>
     <message>
         <source>The file was no longer at the source when it was copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The final check found the file changed or gone at the destination: retry to copy it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -840,6 +963,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Limits by the agent&apos;s local time; outside every window the limits above apply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Migration options</source>
         <translation type="unfinished"></translation>
     </message>
@@ -884,6 +1011,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Transfer windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Verification</source>
         <translation type="unfinished"></translation>
     </message>
@@ -897,6 +1028,12 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     </message>
     <message>
         <source>globs, like */tmp/*</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>one window a line, like
+mon-fri 09:00-18:00 bandwidth=20MiB
+sat,sun 00:00-24:00 qps=off</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1064,6 +1201,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Cutover and acceptance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Deploying and starting the worker on {host}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1085,6 +1226,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     </message>
     <message>
         <source>Files in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Final pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Have writes to the source stopped? The final pass lists the source again, copies what changed and checks every file at the destination; a file written after it starts may be missed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1120,7 +1269,15 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Not yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Nothing was sent to {host}: its host key was not confirmed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outside the windows: {limit}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1160,6 +1317,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Save verification report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Saved {n} log files in {folder}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1184,6 +1345,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Verification report saved in {path}: report.html, manifest.csv and their signature.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window {window}: {limit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Worker</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1193,6 +1362,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     </message>
     <message>
         <source>Worker {host} stopped: its shards go to the other servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writes have stopped: start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1209,6 +1382,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     </message>
     <message>
         <source>measuring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>until {time}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

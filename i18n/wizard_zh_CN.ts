@@ -69,6 +69,121 @@
     </message>
 </context>
 <context>
+    <name>CutoverPanel</name>
+    <message>
+        <source>Changed</source>
+        <translation>已变化</translation>
+    </message>
+    <message>
+        <source>Checked (differ)</source>
+        <translation>已校验（不一致）</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已迁移</translation>
+    </message>
+    <message>
+        <source>Delta pass</source>
+        <translation>增量迁移</translation>
+    </message>
+    <message>
+        <source>Delta pass every (min, 0 = when asked)</source>
+        <translation>增量迁移间隔（分钟，0 = 手动）</translation>
+    </message>
+    <message>
+        <source>Delta pass now</source>
+        <translation>立即增量迁移</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Files new or changed, per pass</source>
+        <translation>每次迁移发现的新增或变化文件</translation>
+    </message>
+    <message>
+        <source>Final pass</source>
+        <translation>最后一次增量迁移</translation>
+    </message>
+    <message>
+        <source>Final pass: checked {done} of {total} files at the destination, {bad} differ.</source>
+        <translation>最后一次增量迁移：已在目的端校验 {done} / {total} 个文件，{bad} 个不一致。</translation>
+    </message>
+    <message>
+        <source>Final pass: copy what changed, then check every file at the destination.</source>
+        <translation>最后一次增量迁移：迁移变化的文件，再在目的端逐一校验所有文件。</translation>
+    </message>
+    <message>
+        <source>Final pass…</source>
+        <translation>最后一次增量迁移…</translation>
+    </message>
+    <message>
+        <source>First copy</source>
+        <translation>首次迁移</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Listed</source>
+        <translation>已列举</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <source>Once writes at the source have stopped: list everything again, copy what changed, check every file at the destination.</source>
+        <translation>源端停止写入后进行：重新列举全部文件，迁移变化的文件，并在目的端逐一校验所有文件。</translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <source>Ready for cutover: the final pass checked every file at the destination and nothing failed.</source>
+        <translation>可进行业务切换：最后一次增量迁移已在目的端校验所有文件，没有失败文件。</translation>
+    </message>
+    <message>
+        <source>Save verification report…</source>
+        <translation>保存迁移验收报告…</translation>
+    </message>
+    <message>
+        <source>Set timer</source>
+        <translation>设置定时</translation>
+    </message>
+    <message>
+        <source>Syncing: start a delta pass when you want, or set a timer.</source>
+        <translation>同步中：可随时进行增量迁移，或设置定时。</translation>
+    </message>
+    <message>
+        <source>Syncing: the next delta pass starts at {time}.</source>
+        <translation>同步中：下一次增量迁移在 {time} 开始。</translation>
+    </message>
+    <message>
+        <source>The last pass found little change: stop writes at the source, then start the final pass.</source>
+        <translation>上一次迁移发现的变化已很少：请停止源端写入，然后开始最后一次增量迁移。</translation>
+    </message>
+    <message>
+        <source>and MiB changed</source>
+        <translation>并且变化不超过（MiB）</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>until at most files changed</source>
+        <translation>直到变化文件数不超过</translation>
+    </message>
+</context>
+<context>
     <name>FailuresModel</name>
     <message>
         <source>Attempts</source>
@@ -401,6 +516,10 @@
         <translation>权限不足：请为该账号授予此存储桶的访问权限。</translation>
     </message>
     <message>
+        <source>Ready for cutover</source>
+        <translation>可进行业务切换</translation>
+    </message>
+    <message>
         <source>Request refused</source>
         <translation>请求被拒绝</translation>
     </message>
@@ -479,6 +598,10 @@
     <message>
         <source>The file was no longer at the source when it was copied.</source>
         <translation>迁移时该文件已不在源端。</translation>
+    </message>
+    <message>
+        <source>The final check found the file changed or gone at the destination: retry to copy it again.</source>
+        <translation>最后校验发现目的端文件已被修改或不存在：重试即可重新迁移。</translation>
     </message>
     <message>
         <source>The line is not a valid URL.</source>
@@ -846,6 +969,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation>排除匹配的文件</translation>
     </message>
     <message>
+        <source>Limits by the agent&apos;s local time; outside every window the limits above apply.</source>
+        <translation>按迁移代理所在服务器的本地时间限速；所有时段之外使用上面的限速。</translation>
+    </message>
+    <message>
         <source>Migration options</source>
         <translation>迁移选项</translation>
     </message>
@@ -890,6 +1017,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation>存储类型</translation>
     </message>
     <message>
+        <source>Transfer windows</source>
+        <translation>分时段限速</translation>
+    </message>
+    <message>
         <source>Verification</source>
         <translation>校验方式</translation>
     </message>
@@ -904,6 +1035,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     <message>
         <source>globs, like */tmp/*</source>
         <translation>通配符，如 */tmp/*</translation>
+    </message>
+    <message>
+        <source>one window a line, like
+mon-fri 09:00-18:00 bandwidth=20MiB
+sat,sun 00:00-24:00 qps=off</source>
+        <translation>每行一个时段，例如
+mon-fri 09:00-18:00 bandwidth=20MiB
+sat,sun 00:00-24:00 qps=off</translation>
     </message>
 </context>
 <context>
@@ -1070,6 +1209,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation>确定要彻底取消任务 {name} 吗？取消后无法继续；目的端进行中的分片上传会被清除，已迁移的文件会保留。</translation>
     </message>
     <message>
+        <source>Cutover and acceptance</source>
+        <translation>业务切换与迁移验收</translation>
+    </message>
+    <message>
         <source>Deploying and starting the worker on {host}…</source>
         <translation>正在 {host} 上部署并启动 worker…</translation>
     </message>
@@ -1092,6 +1235,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     <message>
         <source>Files in progress</source>
         <translation>正在迁移的文件</translation>
+    </message>
+    <message>
+        <source>Final pass</source>
+        <translation>最后一次增量迁移</translation>
+    </message>
+    <message>
+        <source>Have writes to the source stopped? The final pass lists the source again, copies what changed and checks every file at the destination; a file written after it starts may be missed.</source>
+        <translation>源端是否已停止写入？最后一次增量迁移会重新列举源端，迁移变化的文件，并在目的端逐一校验所有文件；开始之后写入的文件可能不会被迁移。</translation>
     </message>
     <message>
         <source>Keep the task</source>
@@ -1126,8 +1277,16 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation>不是有效的 worker 地址（host、user@host 或 host:port）：{host}</translation>
     </message>
     <message>
+        <source>Not yet</source>
+        <translation>暂不开始</translation>
+    </message>
+    <message>
         <source>Nothing was sent to {host}: its host key was not confirmed.</source>
         <translation>未向 {host} 发送任何内容：其主机密钥未被确认。</translation>
+    </message>
+    <message>
+        <source>Outside the windows: {limit}</source>
+        <translation>限速时段之外：{limit}</translation>
     </message>
     <message>
         <source>Pass {pass} finished: {copied} files copied, {unchanged} unchanged, {skipped} skipped, {failed} failed.</source>
@@ -1166,6 +1325,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation>运行完成：迁移 {copied} 个文件，跳过 {skipped} 个，失败 {failed} 个。</translation>
     </message>
     <message>
+        <source>Save verification report…</source>
+        <translation>保存迁移验收报告…</translation>
+    </message>
+    <message>
         <source>Saved {n} log files in {folder}.</source>
         <translation>已将 {n} 个日志文件保存到 {folder}。</translation>
     </message>
@@ -1190,6 +1353,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
         <translation>请先填写 worker 服务器的地址。</translation>
     </message>
     <message>
+        <source>Verification report saved in {path}: report.html, manifest.csv and their signature.</source>
+        <translation>迁移验收报告已保存到 {path}：report.html、manifest.csv 及其签名。</translation>
+    </message>
+    <message>
+        <source>Window {window}: {limit}</source>
+        <translation>限速时段 {window}：{limit}</translation>
+    </message>
+    <message>
         <source>Worker</source>
         <translation>worker 服务器</translation>
     </message>
@@ -1200,6 +1371,10 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     <message>
         <source>Worker {host} stopped: its shards go to the other servers.</source>
         <translation>worker {host} 已停止：其分片交由其他服务器处理。</translation>
+    </message>
+    <message>
+        <source>Writes have stopped: start</source>
+        <translation>已停止写入，开始</translation>
     </message>
     <message>
         <source>after listing</source>
@@ -1216,6 +1391,14 @@ Compare it with the one the server shows (ssh-keygen -lf /etc/ssh/ssh_host_ed255
     <message>
         <source>measuring…</source>
         <translation>测算中…</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限速</translation>
+    </message>
+    <message>
+        <source>until {time}</source>
+        <translation>至 {time}</translation>
     </message>
     <message>
         <source>worker server address (host, user@host or host:port)</source>

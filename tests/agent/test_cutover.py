@@ -101,7 +101,7 @@ def test_delta_passes_converge_then_the_final_pass_checks_every_object(
     saved = service.run(save())
     assert verify_report(saved).ok
     html = (saved / "report.html").read_text(encoding="utf-8")
-    assert "可以切换业务" in html and 'lang="zh-CN"' in html
+    assert "可进行业务切换" in html and 'lang="zh-CN"' in html
     with open(saved / "manifest.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 42 and {r["verified_by"].endswith("+final") for r in rows} == {True}

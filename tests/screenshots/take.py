@@ -409,6 +409,71 @@ def walk_semi(driver: Driver, lang: str, env: dict[str, Any]) -> None:
         end_walk(driver, link, wizard, translations, task_id)
 
 
+def cutover_task(env: dict[str, Any], lang: str) -> str:
+    """A task taken through the cutover by the agent's API: the first copy, two delta passes over a source that
+    changed between them, the timer settings, a file changed at the destination behind the agent's back and
+    found by the final pass, and the retry that makes it ready for cutover. Returns its id."""
+    agent, source, dest = env["agent"], env["source"], env["dest"]
+    tag = lang.lower().replace("_", "-")
+    src_bucket, dst_bucket = f"site-assets-{tag}", f"site-assets-copy-{tag}"
+    rng = random.Random(7)
+    client = source.client()
+    client.create_bucket(Bucket=src_bucket)
+    dest.client().create_bucket(Bucket=dst_bucket)
+    for i in range(400):
+        client.put_object(Bucket=src_bucket, Key=f"assets/img/{i:04d}.webp",
+                          Body=rng.randbytes(rng.randint(2_000, 30_000)))
+    text = (f'name = "site-assets-cutover"\n[source]\n{side(source.endpoint, src_bucket, "env:SRC")}'
+            f'[destination]\n{side(dest.endpoint, dst_bucket, "env:DST")}')
+    tid = agent.call("POST", "/v1/tasks", {"task": text}, expect=201)["id"]
+    ended = ("completed", "completed_with_failures", "ready_for_cutover", "failed")
+    agent.wait_for(tid, *ended)
+    for changed, added in ((60, 25), (7, 2)):
+        for i in rng.sample(range(400), changed):
+            client.put_object(Bucket=src_bucket, Key=f"assets/img/{i:04d}.webp", Body=rng.randbytes(20_000))
+        for _ in range(added):
+            client.put_object(Bucket=src_bucket, Key=f"assets/new/{rng.randrange(10**6):06d}.webp",
+                              Body=rng.randbytes(9_000))
+        agent.call("POST", f"/v1/tasks/{tid}/incremental")
+        agent.wait_for(tid, *ended)
+    agent.call("PUT", f"/v1/tasks/{tid}/cutover", {"every": "30m", "small_objects": 20, "small_bytes": "10MiB"})
+    dest.client().put_object(Bucket=dst_bucket, Key="assets/img/0042.webp", Body=b"edited by hand")
+    agent.call("POST", f"/v1/tasks/{tid}/final-pass", {"writes_stopped": True})
+    agent.wait_for(tid, *ended)
+    agent.call("POST", f"/v1/tasks/{tid}/retry-failed", {})
+    if agent.wait_for(tid, *ended)["state"] != "ready_for_cutover":
+        raise RuntimeError("the cutover task did not end ready for cutover")
+    return str(tid)
+
+
+def walk_cutover(driver: Driver, lang: str, env: dict[str, Any], work: Path) -> None:
+    """The run page's cutover tab after the passes, and the verification report the wizard saves and opens."""
+    from PySide6.QtWidgets import QTextBrowser
+
+    task_id = cutover_task(env, lang)
+    link, wizard, translations = open_wizard(driver, lang)
+    try:
+        wizard.start_page.open_task(task_id)
+        run = wizard.run_page
+        driver.until(lambda: run.snap.get("state") == "ready_for_cutover" and run.cutover.table.rowCount() == 4,
+                     "the cutover tab with four passes")
+        run.tabs.setCurrentWidget(run.cutover)
+        driver.shoot(wizard, f"{lang}-11-cutover")
+        folder = work / f"reports-{lang}"
+        folder.mkdir()
+        run.save_report_to(str(folder), open_it=False)
+        driver.until(lambda: any(folder.iterdir()) and "report.html" in run.message.text(), "the saved report", 60)
+        report = next(folder.iterdir()) / "report.html"
+        view = QTextBrowser()
+        view.setHtml(report.read_text(encoding="utf-8"))
+        view.resize(*driver.size)
+        view.show()
+        driver.shoot(view, f"{lang}-12-report")
+        view.close()
+    finally:
+        end_walk(driver, link, wizard, translations, task_id)
+
+
 @contextlib.contextmanager
 def ssh_servers(work: Path) -> Iterator[tuple[Any, Any, Path]]:
     """The agent bundle built, a master and a worker sshd with their own homes; what started there is stopped."""
@@ -509,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
             env["proxy"].rules.forbidden.update(FORBIDDEN)
             with ssh_servers(work) as ssh:
                 env["ssh"] = ssh
+                env["work"] = work
                 return shoot_all(outdir, env, size, langs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -538,6 +604,8 @@ def shoot_all(outdir: Path, env: dict[str, Any], size: tuple[int, int], langs: t
             say(f"semi-managed mode in {lang}")
             walk_semi(driver, lang, env)
             empty_bucket(env["dest"], DEST_BUCKET)
+            say(f"cutover and the verification report in {lang}")
+            walk_cutover(driver, lang, env, env["work"])
     finally:
         _TERM["gui"] = False
         loop.close()
