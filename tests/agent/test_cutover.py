@@ -9,6 +9,7 @@ import csv
 import time
 from pathlib import Path
 
+import pytest
 from conftest import agent, s3_side, write_task
 from servers.agent_service import AgentProcess
 from servers.faultproxy import FaultProxy
@@ -16,6 +17,8 @@ from servers.seaweed import SeaweedS3
 from test_run_s3 import contents, fill
 from test_service import s3_task, small
 
+from wizard.agent.cutover import converged, parse_cutover, phase
+from wizard.errors import InputError
 from wizard.report.verify import verify_report
 
 ENDED = ("completed", "completed_with_failures", "ready_for_cutover", "failed")
@@ -166,3 +169,31 @@ def test_cutover_from_the_cli(tmp_path: Path, agent_env: dict[str, str], s3_sour
     manifest.write_bytes(bytes(data))
     r = agent("verify-report", str(tmp_path / "report"), env=agent_env)
     assert r.returncode == 3 and "manifest.csv was changed after the report was signed" in r.stdout
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"every": "5m"}, "cutover.every: a timer needs to know when to stop"),
+    ({"every": 3, "small_objects": 1}, "cutover.every: expected 0 (only when asked) or 10 s to 7 days"),
+    ({"every": "soon", "small_objects": 1}, "cutover.every: expected 0 (only when asked)"),
+    ({"every": True}, "cutover.every: expected"),
+    ({"small_objects": -1}, "cutover.small_objects: expected a whole number"),
+    ({"small_objects": 1.5}, "cutover.small_objects: expected a whole number"),
+    ({"small_bytes": "lots"}, "cutover.small_bytes: "),
+    ({"small_bytes": 0.5}, "cutover.small_bytes: expected a whole number of bytes"),
+    ({"often": 1}, "cutover.often: unknown setting"),
+])
+def test_cutover_settings_are_refused_with_the_field_named(data: dict[str, object], message: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_cutover(data)
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_cutover_settings_and_convergence() -> None:
+    s = parse_cutover({"every": "30m", "small_objects": 10, "small_bytes": "1MiB"})
+    assert (s.every, s.small_objects, s.small_bytes) == (1800.0, 10, 1024 * 1024)
+    row = {"number": 3, "new": 4, "new_bytes": 100, "changed": 6, "changed_bytes": 1024 * 1024 - 100}
+    assert converged(row, s) and phase("completed", "delta", row, s) == "converged"
+    assert not converged({**row, "changed": 7}, s) and not converged({**row, "new_bytes": 101}, s)
+    assert phase("completed", "delta", row, parse_cutover({})) == "syncing"     # no measure set: never small
+    assert phase("completed_with_failures", "final", row, s) == "final"
+    assert phase("ready_for_cutover", "final", row, s) == "ready"

@@ -319,6 +319,9 @@ async def _final_pass(request: web.Request) -> web.Response:
 
 async def _cutover(request: web.Request) -> web.Response:
     task = _task(request)
+    if not request.can_read_body:
+        raise InputError("cutover: give the settings as a JSON object (every, small_objects, small_bytes); {} "
+                         "turns the timer off")
     data = await _body(request, {"every", "small_objects", "small_bytes"})
     settings = parse_cutover(data, "cutover")
     async with task.control:
@@ -329,9 +332,9 @@ async def _cutover(request: web.Request) -> web.Response:
 async def _report(request: web.Request) -> web.Response:
     task = _task(request)
     data = await _body(request, {"lang"})
-    lang = _field(data, "lang", str, "the report's language, en or zh_CN") or "en"
+    lang = _field(data, "lang", str, "the report's language, en or zh_CN")
     async with task.control:    # no run starts while the manifest is written
-        made = await write_report(task, lang)
+        made = await write_report(task, "en" if lang is None else lang)
     return web.json_response(made, status=201, dumps=_dumps)
 
 

@@ -72,6 +72,9 @@ def parse_cutover(data: dict[str, Any], where: str = "cutover") -> CutoverSettin
             raise InputError(f"{where}.small_objects: expected a whole number of objects from 0, got {n!r}"[:160])
         s.small_objects = n
     if data.get("small_bytes") is not None:
+        if isinstance(data["small_bytes"], float):
+            raise InputError(f"{where}.small_bytes: expected a whole number of bytes or a size like \"1GiB\", got "
+                             f"{data['small_bytes']!r}"[:160])
         s.small_bytes = parse_size(data["small_bytes"], f"{where}.small_bytes", 0, 2**60,
                                    why="the change in bytes under which a pass counts as small")
     if s.every and s.small_objects is None and s.small_bytes is None:

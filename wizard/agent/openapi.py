@@ -98,8 +98,9 @@ SCHEMAS: dict[str, Any] = {
     "Pass": _obj(list(PASS_COLUMNS), **{c: INT for c in PASS_COLUMNS if c not in ("kind", "started", "finished")},
                  kind={"type": "string", "enum": ["first", "delta", "final"]}, started={"type": "number"},
                  finished={"type": "number"}),
-    "CutoverSettings": _obj([], every={"oneOf": [NUM, STR], "description": "seconds between delta passes "
-                                       "(or \"30m\", \"2h\"); 0 = only when asked"},
+    "CutoverSettings": _obj([], every={"oneOf": [NUM, STR], "nullable": True,
+                                       "description": "seconds between delta passes (or \"30m\", \"2h\"); 0, "
+                                                      "null or absent = only when asked"},
                             small_objects={**INT, "nullable": True, "description": "a pass that finds at most this "
                                            "many new or changed objects is small"},
                             small_bytes={"oneOf": [INT, STR], "nullable": True,
@@ -271,7 +272,8 @@ PATHS: dict[str, Any] = {
         code="201", body="ReportRequest", body_required=False, conflict=True)},
     "/v1/tasks/{id}/report/{name}/{file}": {"get": _op(
         "reportFile", "One file of a report made before", {"description": "the file", "content": {
-            "text/html": {"schema": STR}, "text/csv": {"schema": STR}, "application/json": {"schema": STR}}},
+            "text/html": {"schema": STR}, "text/csv": {"schema": STR},
+            "application/json": {"schema": {"type": "object"}}}},
         params=[{"name": "name", "in": "path", "required": True, "schema": STR},
                 {"name": "file", "in": "path", "required": True,
                  "schema": {"type": "string", "enum": ["manifest.csv", "report.json", "report.html",
