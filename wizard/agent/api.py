@@ -26,12 +26,13 @@ from aiohttp.web_request import BaseRequest
 from wizard import __version__
 from wizard.agent import openapi, streams
 from wizard.agent.cutover import parse_cutover
+from wizard.agent.forecasting import check_trial_seconds, forecast_task
 from wizard.agent.reports import report_file, write_report
 from wizard.agent.streams import Subscriber
 from wizard.agent.tasks import Agent, Conflict, ManagedTask, NotFound
 from wizard.errors import InputError, MigrationError, StorageError, check_error_class
 from wizard.secrets import Credentials, keep_in_memory
-from wizard.task import check_qps, parse_rate
+from wizard.task import check_qps, parse_rate, parse_task_text
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -100,6 +101,7 @@ def make_app(agent: Agent, token: str) -> web.Application:
     r.add_get("/v1/tasks", _list)
     r.add_post("/v1/tasks", _create)
     r.add_post("/v1/checks", _checks)
+    r.add_post("/v1/forecast", _forecast)
     r.add_post("/v1/probe", _probe)
     r.add_post("/v1/secrets", _keep_secret)
     r.add_get("/v1/tasks/{id}", _get)
@@ -217,6 +219,22 @@ async def _checks(request: web.Request) -> web.Response:
         raise InputError(f"credentials.{unknown[0]}: unknown side (source or destination)")
     creds = {side: _credentials(value) for side, value in given.items()}
     return web.json_response({"checks": await agent.check(text, creds)}, dumps=_dumps)
+
+
+async def _forecast(request: web.Request) -> web.Response:
+    data = await _body(request, {"task", "credentials", "trial_seconds", "keep"})
+    text = _field(data, "task", str, "the task's TOML text", required=True)
+    given = _field(data, "credentials", dict, "an object with source and/or destination credentials") or {}
+    unknown = sorted(set(given) - {"source", "destination"})
+    if unknown:
+        raise InputError(f"credentials.{unknown[0]}: unknown side (source or destination)")
+    creds = {side: _credentials(value) for side, value in given.items()}
+    seconds = _field(data, "trial_seconds", (int, float), "seconds of trial copying")
+    keep = _field(data, "keep", bool, "true to keep what the trial copies")
+    spec = parse_task_text(text)
+    answer = await forecast_task(spec, trial_seconds=20.0 if seconds is None else check_trial_seconds(seconds),
+                                 keep=bool(keep), credentials=creds)
+    return web.json_response(answer, dumps=_dumps)
 
 
 def _credentials(raw: Any) -> Credentials:

@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                    description="Print the path of the agent's token file (the bearer token for its API).")
     for name, text in (("run", "run (or resume) a task in the foreground"),
                        ("check", "pre-flight checks: access, write permission, clock, size estimate"),
+                       ("forecast", "before start: size from a sampled listing (95% margin), a short trial copy, "
+                                    "the time it should take, and the cost by your price table"),
                        ("status", "what the journal says about a task"),
                        ("retry-failed", "copy again only the objects that failed"),
                        ("pass", "a delta pass: list the source again, copy what is new or changed (--final: the "
@@ -112,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
                        ("export-failed", "write the failed objects to a CSV file")):
         sp = sub.add_parser(name, help=text, description=text, parents=[common])
         sp.add_argument("task", metavar="TASK", help="task file (TOML)")
+        if name == "forecast":
+            sp.add_argument("--trial", type=float, default=20.0, metavar="SECONDS",
+                            help="seconds of trial copying (default 20; 0: no trial)")
+            sp.add_argument("--keep", action="store_true", help="keep what the trial copies (default: removed; "
+                            "it copies only objects the destination does not hold)")
         if name == "pass":
             sp.add_argument("--final", action="store_true", help="the final pass, once writes at the source have "
                             "stopped: the task ends ready for cutover when every object checks out")
@@ -257,6 +264,50 @@ async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str, sr
     return FAILED_OBJECTS if summary.failed else OK
 
 
+async def _forecast(spec: TaskSpec, args: argparse.Namespace, out: Output) -> int:
+    from wizard.agent.forecasting import check_trial_seconds, cost_of, forecast_task
+    from wizard.prices import load_prices, prices_path
+
+    seconds = check_trial_seconds(args.trial, "--trial")
+    prices = load_prices()
+    found = await forecast_task(spec, trial_seconds=seconds, keep=args.keep)
+    found["cost"] = cost_of(found, prices)
+    if out.as_json:
+        sys.stdout.write(json.dumps({"type": "forecast", **found}, ensure_ascii=False) + "\n")
+        return OK
+    for line in forecast_lines(found, str(prices_path())):
+        out.say(line)
+    return OK
+
+
+def forecast_lines(f: dict[str, Any], prices_file: str) -> list[str]:
+    """The forecast in a few lines of text."""
+    e = f["estimate"]
+    if e["method"] == "exact":
+        lines = [f"size: {e['objects']:,} objects, {human_bytes(e['bytes'])} (counted)"]
+    elif e["method"] == "folders":
+        lines = [f"size: about {e['objects']:,} ± {e['objects_margin']:,} objects, {human_bytes(e['bytes'])} ± "
+                 f"{human_bytes(e['bytes_margin'])} (95%; {e['sampled']} of {e['folders']} folders counted)"]
+    else:
+        lines = [f"size: more than {e['objects']:,} objects, {human_bytes(e['bytes'])} (too many to count quickly)"]
+    t = f.get("trial")
+    if t:
+        lines.append(f"trial: {t['objects']:,} objects ({human_bytes(t['bytes'])}) in {t['elapsed']:.1f} s: "
+                     f"{t['rate_objects']:,.1f} objects/s, {human_bytes(t['rate_bytes'])}/s; "
+                     + ("kept" if t["kept"] else f"{t['removed']:,} removed again"))
+    w = f.get("time")
+    if w:
+        lines.append(f"time: about {format_duration(w['seconds'])} ({format_duration(w['low'])} to "
+                     f"{format_duration(w['high'])}), bound by {w['bound_by'].replace('_', ' ')}")
+    c = f.get("cost") or {}
+    if c.get("total") is not None:
+        lines.append(f"cost: {c['total']:,.2f} {c['currency']} (up to {c['high']:,.2f})"
+                     + (f"; not set: {', '.join(c['unset'])}" if c["unset"] else ""))
+    else:
+        lines.append(f"cost: no price set: type the vendors' prices into {prices_file}")
+    return lines
+
+
 async def _check(spec: TaskSpec, out: Output) -> int:
     from wizard.agent.compose import stores_for
 
@@ -397,6 +448,8 @@ async def _main_async(args: argparse.Namespace, out: Output) -> int:
         check_error_class(args.error_class, "--class")
     if args.command == "check":
         return await _check(spec, out)    # a check keeps nothing: no journal
+    if args.command == "forecast":
+        return await _forecast(spec, args, out)
     processes = getattr(args, "processes", None)
     if processes is not None and not 0 <= processes <= 256:
         raise InputError(f"--processes: expected 1 to 256 worker processes (0: copy in this process), got {processes}")

@@ -94,11 +94,13 @@ class AgentClient:
         return self._session
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
-                    params: dict[str, Any] | None = None) -> Any:
+                    params: dict[str, Any] | None = None, timeout: float | None = None) -> Any:
         query = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items()
                  if v is not None}
+        limit = self._timeout if timeout is None else aiohttp.ClientTimeout(total=timeout, connect=5)
         try:
-            async with self._http().request(method, self.url + path, json=body, params=query) as resp:
+            async with self._http().request(method, self.url + path, json=body, params=query,
+                                            timeout=limit) as resp:
                 data = await resp.json(content_type=None) if resp.content_length != 0 else None
                 if resp.status >= 400:
                     err = (data or {}).get("error", {}) if isinstance(data, dict) else {}
@@ -205,9 +207,16 @@ class AgentClient:
             await self._download(f"/v1/tasks/{task_id}/report/{made['name']}/{name}", target / name)
         return target
 
-    async def forecast(self, task_text: str, trial_seconds: float, keep: bool) -> dict[str, Any]:
-        return await self._call("POST", "/v1/forecast", {  # type: ignore[no-any-return]
-            "task": task_text, "trial_seconds": trial_seconds, "keep": keep})
+    async def forecast(self, task_text: str, trial_seconds: float = 20.0, keep: bool = False,
+                       credentials: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+        """The forecast of a task that need not exist: sampled size, a measured trial, the time it should take;
+        ``credentials`` (side -> (key id, secret)) are used for this call only."""
+        body: dict[str, Any] = {"task": task_text, "trial_seconds": trial_seconds, "keep": keep}
+        if credentials:
+            body["credentials"] = {side: {"access_key_id": k, "secret_access_key": s}
+                                   for side, (k, s) in credentials.items()}
+        return await self._call("POST", "/v1/forecast", body,  # type: ignore[no-any-return]
+                                timeout=trial_seconds + 120)
 
     async def export_failed(self, task_id: str, path: str | Path, error_class: str | None = None) -> int:
         """Write the failed-files CSV to ``path``; returns the number of rows."""

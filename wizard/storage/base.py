@@ -44,6 +44,7 @@ class Features:
     max_parts: int = 10_000
     local_md5: bool = False          # can compute an object's MD5 cheaply (a local file)
     crc64: bool = False              # publishes CRC-64/XZ of objects (x-oss-/x-cos-hash-crc64ecma)
+    folders: bool = False            # lists one level at a time ("/" as delimiter): list_level
 
 
 @dataclass(slots=True)
@@ -92,6 +93,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_pages(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
         """Pages of objects whose key starts with ``prefix`` and sorts after ``start_after``, in key order."""
+
+    def list_level(self, prefix: str, start_after: str = "") -> AsyncIterator[tuple[list[ObjectInfo], list[str]]]:
+        """Pages of (the objects directly under ``prefix``, the folders under it as "prefix/name/"); only where
+        ``features.folders`` (the forecast samples folders with it)."""
+        raise NotImplementedError
 
     @abc.abstractmethod
     async def head(self, key: str) -> ObjectInfo | None:

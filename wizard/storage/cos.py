@@ -27,7 +27,7 @@ class CosStore(HttpStore):
     """One COS bucket (``name-APPID``), always addressed as ``<bucket>.<endpoint>``; an IP endpoint (a private
     address in front of COS, and the tests' gateway) is connected to directly with the region's name as Host."""
 
-    features = Features(multipart=True, etag_is_md5=True, metadata=True, crc64=True)
+    features = Features(multipart=True, etag_is_md5=True, metadata=True, crc64=True, folders=True)
     name = "cos"
     vendor = "cos"
     keys_text = "the SecretId and SecretKey"

@@ -261,11 +261,25 @@ class HttpStore(Store):
         return _http_time(response.headers.get("Date"))
 
     async def list_pages(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
+        async for page, _folders in self._listing(prefix, start_after, ""):
+            if page:
+                yield page
+
+    async def list_level(self, prefix: str, start_after: str = "") -> AsyncIterator[tuple[list[ObjectInfo], list[str]]]:
+        async for page, folders in self._listing(prefix, start_after, "/"):
+            if page or folders:
+                yield page, folders
+
+    async def _listing(self, prefix: str, start_after: str,
+                       delimiter: str) -> AsyncIterator[tuple[list[ObjectInfo], list[str]]]:
+        """Pages of (objects, common prefixes); with a delimiter the prefixes are the "folders" under ``prefix``."""
         token, marker = "", start_after
         while True:
             params = {**self._list_params(), "encoding-type": "url", "max-keys": "1000"}
             if prefix:
                 params["prefix"] = prefix
+            if delimiter:
+                params["delimiter"] = delimiter
             if not self.list_v2:
                 if marker:
                     params["marker"] = marker
@@ -283,8 +297,9 @@ class HttpStore(Store):
                 page.append(ObjectInfo(key=key, size=int(c.findtext("Size") or 0), etag=_etag(c.findtext("ETag")),
                                        mtime=_iso_time(c.findtext("LastModified")),
                                        storage_class=c.findtext("StorageClass")))
-            if page:
-                yield page
+            folders = [unquote_plus(f) if encoded else f for f in
+                       (c.findtext("Prefix") or "" for c in root.iterfind("CommonPrefixes")) if f]
+            yield page, folders
             truncated = (root.findtext("IsTruncated") or "").lower() == "true"
             if self.list_v2:
                 token = root.findtext("NextContinuationToken") or ""
@@ -292,10 +307,10 @@ class HttpStore(Store):
                     token = unquote_plus(token)
                 if not truncated or not token:
                     return
-            else:   # without a delimiter the next page starts after the last key listed
-                if not truncated or not page:
+            else:   # the next page starts after the last key (or folder) listed
+                marker = max([o.key for o in page[-1:]] + folders[-1:], default="")
+                if not truncated or not marker:
                     return
-                marker = page[-1].key
 
     async def head(self, key: str) -> ObjectInfo | None:
         try:

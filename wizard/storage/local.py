@@ -27,7 +27,7 @@ PAGE = 1000
 class LocalStore(Store):
     """A folder; ``root`` must exist (for a destination it is created when missing)."""
 
-    features = Features(local_md5=True)
+    features = Features(local_md5=True, folders=True)
     name = "local"
 
     def __init__(self, root: str | os.PathLike[str], *, create: bool = False) -> None:
@@ -121,6 +121,28 @@ class LocalStore(Store):
                 yield page
             if len(page) < PAGE:
                 return
+
+    async def list_level(self, prefix: str, start_after: str = "") -> AsyncIterator[tuple[list[ObjectInfo], list[str]]]:
+        def level() -> tuple[list[ObjectInfo], list[str]]:
+            folder = self.fs_path(prefix.rstrip("/")) if prefix.strip("/") else self._root
+            objects, folders = [], []
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except (FileNotFoundError, NotADirectoryError):
+                return [], []
+            for e in entries:
+                key = prefix + e.name
+                if key <= start_after or e.name.endswith(PARTIAL):
+                    continue
+                if e.is_dir(follow_symlinks=True):
+                    folders.append(key + "/")
+                elif e.is_file(follow_symlinks=True):
+                    st = e.stat()
+                    objects.append(ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime))
+            return objects, folders
+        objects, folders = await asyncio.to_thread(level)
+        if objects or folders:
+            yield objects, folders
 
     async def head(self, key: str) -> ObjectInfo | None:
         path = self.path_for(key)

@@ -26,7 +26,8 @@ REGION_HOST = re.compile(r"^oss-([a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$")
 class OssStore(HttpStore):
     """One OSS bucket: virtual-hosted (``bucket.endpoint``) on names, path style on IP endpoints as oss2 does."""
 
-    features = Features(multipart=True, etag_is_md5=True, metadata=True, crc64=True, min_part_size=100 * 1024)
+    features = Features(multipart=True, etag_is_md5=True, metadata=True, crc64=True, min_part_size=100 * 1024,
+                        folders=True)
     name = "oss"
     vendor = "oss"
     keys_text = "the AccessKey ID and Secret"

@@ -22,7 +22,7 @@ CHECKSUM_MODE = {"x-amz-checksum-mode": "ENABLED"}   # asks for the object's add
 class S3Store(HttpStore):
     """One bucket of an S3-compatible store. ``path_style`` None picks path style for IPs and non-AWS hosts."""
 
-    features = Features(multipart=True, etag_is_md5=True, metadata=True)
+    features = Features(multipart=True, etag_is_md5=True, metadata=True, folders=True)
     name = "s3"
     read_headers = CHECKSUM_MODE
 

@@ -138,7 +138,8 @@ class RunPage(TranslatedPage):
         self.window_label.setObjectName("window")
         self.cutover = CutoverPanel()
         self.tabs = QTabWidget()
-        self.limits_box, self.failures_box = QGroupBox(), QGroupBox()
+        self.limits_box = QGroupBox()
+        self.failures_box = QWidget()     # a tab of its own: the tab's title names it
         self.qps_label, self.bw_label = QLabel(), QLabel()
         grid = QGridLayout()
         grid.addWidget(self.state, 0, 0, 1, 2)
@@ -158,6 +159,7 @@ class RunPage(TranslatedPage):
         fail_bar.addWidget(self.retry)
         fail_bar.addWidget(self.export)
         fail_layout = QVBoxLayout(self.failures_box)
+        fail_layout.setContentsMargins(4, 4, 4, 4)
         fail_layout.addLayout(fail_bar)
         fail_layout.addWidget(self.failures)
         layout = QVBoxLayout(self)
@@ -215,7 +217,6 @@ class RunPage(TranslatedPage):
         self.server_logs.setText(Q.translate("RunPage", "Server logs…"))
         self.server_logs.setToolTip(Q.translate("RunPage", "Fetch the agents' logs from the master and its workers "
                                                            "into a folder."))
-        self.failures_box.setTitle(Q.translate("RunPage", "Failed files"))
         self.tabs.setTabText(0, Q.translate("RunPage", "Failed files"))
         self.tabs.setTabText(1, Q.translate("RunPage", "Cutover and acceptance"))
         self.cutover.retranslate()

@@ -115,6 +115,9 @@ class CutoverPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.chart = PassChart()
         self.chart.setMinimumWidth(220)
+        # The tab shares the run page's height with the failures table: it asks for no more than that.
+        self.chart.setMinimumHeight(60)
+        self.table.setMinimumHeight(60)
         self.every, self.small_objects, self.small_mib = QSpinBox(), QSpinBox(), QSpinBox()
         self.every.setRange(0, 7 * 24 * 60)
         self.small_objects.setRange(0, 10**9)
