@@ -119,3 +119,14 @@ def cost(objects: int, size: int, prices: dict[str, Any], *, part_size: int, mul
     return {"currency": prices.get("currency", ""), "lines": [vars(line) for line in lines],
             "total": round(sum(set_lines), 2) if set_lines else None,
             "unset": [line.item for line in lines if line.amount is None]}
+
+
+def forecast_cost(forecast: dict[str, Any], prices: dict[str, Any]) -> dict[str, Any]:
+    """The cost of a forecast's copy (the agent's forecast answer) with ``prices``; ``high`` at the upper end of
+    the size's margin."""
+    est, sizes = forecast["estimate"], forecast["sizes"]
+    mid = cost(est["objects"], est["bytes"], prices, part_size=sizes["part_size"],
+               multipart_threshold=sizes["multipart_threshold"])
+    high = cost(est["objects"] + (est["objects_margin"] or 0), est["bytes"] + (est["bytes_margin"] or 0), prices,
+                part_size=sizes["part_size"], multipart_threshold=sizes["multipart_threshold"])
+    return {**mid, "high": high["total"]}

@@ -6,6 +6,7 @@ behind the agent's back."""
 from __future__ import annotations
 
 import csv
+import json
 import time
 from pathlib import Path
 
@@ -197,3 +198,26 @@ def test_cutover_settings_and_convergence() -> None:
     assert phase("completed", "delta", row, parse_cutover({})) == "syncing"     # no measure set: never small
     assert phase("completed_with_failures", "final", row, s) == "final"
     assert phase("ready_for_cutover", "final", row, s) == "ready"
+
+
+def test_forecast_from_the_cli(tmp_path: Path, agent_env: dict[str, str], s3_source: SeaweedS3, s3_dest: SeaweedS3,
+                               src_bucket: str, dst_bucket: str) -> None:
+    """`migration-agent forecast`: the size counted, a short trial removed again, the time, and the cost by the
+    operator's price table (none set at first); a bad trial length is refused in one line."""
+    fill(s3_source, src_bucket, small(30, 1000))
+    task = write_task(tmp_path / "t.toml", s3_side(s3_source, src_bucket, "env:SRC"),
+                      s3_side(s3_dest, dst_bucket, "env:DST"), "forecast")
+    r = agent("forecast", str(task), "--trial", "1", env=agent_env)
+    assert r.returncode == 0, r.stderr
+    assert "size: 30 objects, 29.3 KiB (counted)" in r.stderr and "removed again" in r.stderr
+    assert "cost: no price set: type the vendors' prices into " in r.stderr
+    assert contents(s3_dest, dst_bucket) == {}
+    prices = Path(agent_env["MIGRATION_WIZARD_HOME"]) / "config" / "prices.toml"
+    prices.parent.mkdir(parents=True, exist_ok=True)
+    prices.write_text('currency = "USD"\nget_per_10k = 4.0\n', encoding="utf-8")
+    r = agent("forecast", str(task), "--trial", "0", "--json", env=agent_env)
+    found = json.loads(r.stdout)
+    assert found["trial"] is None and found["cost"]["total"] == 0.01 and "put_per_10k" in found["cost"]["unset"]
+    r = agent("forecast", str(task), "--trial", "-1", env=agent_env)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert r.stderr.startswith("migration-agent: --trial: expected seconds")

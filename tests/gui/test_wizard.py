@@ -70,6 +70,25 @@ def test_whole_walk_export_retry_and_reattach(until: Any, make_wizard: Any, serv
     review = wizard.review_page
     until(lambda: review.checks.rowCount() >= 5, 20)   # access x2, write, clocks, size
     assert wizard.button(QWizard.WizardButton.CommitButton).text() == "Create and start"
+    # The forecast: the source counted, a one-second trial copy removed again, no price set yet.
+    review.forecast.seconds.setValue(1)
+    review.forecast.start.click()
+    until(lambda: review.forecast.result.text().startswith("Size: 41 files"), 60)
+    text = review.forecast.result.text()
+    assert "Trial: " in text and "removed again" in text and "Cost: no price set" in text, text
+    assert contents(s3_dest, dst_bucket) == {}            # what the trial copied is gone again
+    from wizard.gui.widgets.forecast import PriceDialog
+    prices = PriceDialog(review)
+    prices.currency.setText("CNY")
+    prices.fields["get_per_10k"].setText("-1")
+    prices.save()
+    assert prices.error.text().startswith("prices.get_per_10k: ") and prices.result() == 0
+    prices.fields["get_per_10k"].setText("0.01")
+    prices.fields["source_traffic_per_gib"].setText("0.5")
+    prices.save()
+    review.forecast.show_forecast(review.forecast.found or {})
+    assert "Cost: about 0.00 CNY" in review.forecast.result.text()
+    assert "PUT requests, per 10,000" in review.forecast.result.text().split("Not set: ")[1]
     review.name.setText("walk")
     wizard.next()
     until(lambda: wizard.currentId() == RUN, 20)

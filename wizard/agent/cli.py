@@ -265,13 +265,13 @@ async def _run(spec: TaskSpec, journal: Journal, out: Output, task_path: str, sr
 
 
 async def _forecast(spec: TaskSpec, args: argparse.Namespace, out: Output) -> int:
-    from wizard.agent.forecasting import check_trial_seconds, cost_of, forecast_task
-    from wizard.prices import load_prices, prices_path
+    from wizard.agent.forecasting import check_trial_seconds, forecast_task
+    from wizard.prices import forecast_cost, load_prices, prices_path
 
     seconds = check_trial_seconds(args.trial, "--trial")
     prices = load_prices()
     found = await forecast_task(spec, trial_seconds=seconds, keep=args.keep)
-    found["cost"] = cost_of(found, prices)
+    found["cost"] = forecast_cost(found, prices)
     if out.as_json:
         sys.stdout.write(json.dumps({"type": "forecast", **found}, ensure_ascii=False) + "\n")
         return OK

@@ -1,6 +1,6 @@
 """The forecast of a task before it starts (the wizard's review page, ``migration-agent forecast``): its size from
 a sampled listing with a margin, a short measured trial, and the time that gives under the task's limits. The
-cost is reckoned where the operator's price table is (``cost_of``), from the same numbers."""
+cost is reckoned where the operator's price table is (``wizard.prices.forecast_cost``), from the same numbers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from wizard.engine.forecast import estimate, forecast_time
 from wizard.engine.planner import matcher
 from wizard.engine.trial import trial
 from wizard.errors import InputError
-from wizard.prices import cost
 from wizard.secrets import Credentials
 from wizard.task import TaskSpec
 
@@ -56,13 +55,3 @@ async def forecast_task(spec: TaskSpec, *, trial_seconds: float = 20.0, keep: bo
     return {"estimate": est.to_json(), "trial": measured.to_json() if measured is not None else None,
             "time": when.to_json() if when is not None else None,
             "sizes": {"part_size": o.part_size, "multipart_threshold": o.multipart_threshold}, "notes": notes}
-
-
-def cost_of(forecast: dict[str, Any], prices: dict[str, Any]) -> dict[str, Any]:
-    """The cost of the forecast's copy with the operator's ``prices``; ``high`` at the upper end of the margin."""
-    est, sizes = forecast["estimate"], forecast["sizes"]
-    mid = cost(est["objects"], est["bytes"], prices, part_size=sizes["part_size"],
-               multipart_threshold=sizes["multipart_threshold"])
-    high = cost(est["objects"] + (est["objects_margin"] or 0), est["bytes"] + (est["bytes_margin"] or 0), prices,
-                part_size=sizes["part_size"], multipart_threshold=sizes["multipart_threshold"])
-    return {**mid, "high": high["total"]}

@@ -33,6 +33,7 @@ from wizard.gui.bridge import AgentLink, spawn
 from wizard.gui.pages.base import TranslatedPage
 from wizard.gui.settings import Settings
 from wizard.gui.widgets import confirm
+from wizard.gui.widgets.forecast import ForecastBox
 from wizard.secrets import Credentials, remembered, store_in_keyring
 from wizard.task import parse_task
 
@@ -69,12 +70,15 @@ class ReviewPage(TranslatedPage):
         self.agent_only.setVisible(False)
         self.keyring_problem = ""
         self.name_label = QLabel()
+        self.forecast = ForecastBox()
+        self.forecast.run_forecast.connect(self.run_forecast)
         form = QFormLayout()
         form.addRow(self.name_label, self.name)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.checks)
+        layout.addWidget(self.forecast)
         layout.addWidget(self.agent_only)
         layout.addWidget(self.status)
         self.created: dict[str, Any] | None = None
@@ -92,6 +96,7 @@ class ReviewPage(TranslatedPage):
         self.setButtonText(QWizard.WizardButton.CommitButton, Q.translate("ReviewPage", "Create and start"))
         self.agent_only.setText(Q.translate("ReviewPage", "Keep the secrets only while the agent runs (never in a "
                                                           "file; give them again after the agent restarts)"))
+        self.forecast.retranslate()
         if self.wizard() is not None and self.isVisible():
             self._show_summary()
             self._show_checks(self.rows)
@@ -138,6 +143,27 @@ class ReviewPage(TranslatedPage):
             return await client.checks(text, creds)
 
         spawn(checks(), self._show_checks, self._failed)
+
+    def run_forecast(self) -> None:
+        """The agent counts the source (sampled when large) and copies for a short trial, with the credentials
+        typed (kept nowhere); the cost is reckoned here, with this computer's price table."""
+        wizard = self.wizard()
+        pages = [wizard.source_page, wizard.destination_page]  # type: ignore[attr-defined]
+        creds = {p.side: (p.key_id.text().strip(), p.secret.text()) for p in pages if p.needs_credentials()}
+        try:
+            text = to_toml(self._render()("env:PENDING") | {"name": self.name.text().strip() or "forecast"})
+        except InputError as exc:
+            self.forecast.failed(str(exc))
+            return
+        seconds, keep = self.forecast.seconds.value(), self.forecast.keep.isChecked()
+        self.forecast.busy()
+
+        async def call() -> dict[str, Any]:
+            client = await self.link.client()
+            return await client.forecast(text, seconds, keep, creds)
+
+        spawn(call(), self.forecast.show_forecast,
+              lambda code, message: self.forecast.failed(messages.agent_error_text(code, message)))
 
     def _show_checks(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
