@@ -219,6 +219,129 @@
     </message>
 </context>
 <context>
+    <name>Forecast</name>
+    <message>
+        <source>Cost: about {total} {currency} (up to {high}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost: no price set (Prices…).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Count the source (sampled when it is large), copy files for a short trial, and reckon the time and the cost.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Counting the source and copying for the trial…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forecast</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GET requests, per 10,000</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HEAD requests, per 10,000</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the files the trial copies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LIST requests, per 10,000</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not set: {items}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PUT requests, per 10,000</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prices…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size: about {n} ± {m} files, {size} ± {sm} (95%; {k} of {f} folders counted).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size: more than {n} files, {size} (too many to count quickly).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size: {n} files, {size} (counted).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The trial copies only files the destination does not have; unless kept, exactly those are removed again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time: about {t} ({low} to {high}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traffic into the destination, per GiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traffic out of the source, per GiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trial copy (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trial: {n} files ({size}) in {s} s, {rate}/s; {done}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the prices from the vendors&apos; price pages (they differ by region and contract); leave a line empty if it does not apply. Nothing is built in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{d} days {h} h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LocationPage</name>
     <message>
         <source>A COS bucket name ends with the account&apos;s APPID, like photos-1250000000.</source>

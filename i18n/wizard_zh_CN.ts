@@ -219,6 +219,129 @@
     </message>
 </context>
 <context>
+    <name>Forecast</name>
+    <message>
+        <source>Cost: about {total} {currency} (up to {high}).</source>
+        <translation>费用：约 {total} {currency}（最多 {high}）。</translation>
+    </message>
+    <message>
+        <source>Cost: no price set (Prices…).</source>
+        <translation>费用：尚未设置价格（价格…）。</translation>
+    </message>
+    <message>
+        <source>Count the source (sampled when it is large), copy files for a short trial, and reckon the time and the cost.</source>
+        <translation>统计源端文件（文件很多时抽样统计），试迁移一小段时间，并估算耗时和费用。</translation>
+    </message>
+    <message>
+        <source>Counting the source and copying for the trial…</source>
+        <translation>正在统计源端并试迁移…</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <source>Forecast</source>
+        <translation>迁移预估</translation>
+    </message>
+    <message>
+        <source>GET requests, per 10,000</source>
+        <translation>GET 请求，每万次</translation>
+    </message>
+    <message>
+        <source>HEAD requests, per 10,000</source>
+        <translation>HEAD 请求，每万次</translation>
+    </message>
+    <message>
+        <source>Keep the files the trial copies</source>
+        <translation>保留试迁移的文件</translation>
+    </message>
+    <message>
+        <source>LIST requests, per 10,000</source>
+        <translation>LIST 请求，每万次</translation>
+    </message>
+    <message>
+        <source>Not set: {items}.</source>
+        <translation>未设置：{items}。</translation>
+    </message>
+    <message>
+        <source>PUT requests, per 10,000</source>
+        <translation>PUT 请求，每万次</translation>
+    </message>
+    <message>
+        <source>Prices</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <source>Prices…</source>
+        <translation>价格…</translation>
+    </message>
+    <message>
+        <source>Size: about {n} ± {m} files, {size} ± {sm} (95%; {k} of {f} folders counted).</source>
+        <translation>规模：约 {n} ± {m} 个文件，{size} ± {sm}（95% 置信；抽样统计了 {f} 个目录中的 {k} 个）。</translation>
+    </message>
+    <message>
+        <source>Size: more than {n} files, {size} (too many to count quickly).</source>
+        <translation>规模：超过 {n} 个文件，{size}（文件太多，无法快速统计）。</translation>
+    </message>
+    <message>
+        <source>Size: {n} files, {size} (counted).</source>
+        <translation>规模：{n} 个文件，{size}（已全部统计）。</translation>
+    </message>
+    <message>
+        <source>The trial copies only files the destination does not have; unless kept, exactly those are removed again.</source>
+        <translation>试迁移只迁移目的端没有的文件；不保留时，只删除这些文件。</translation>
+    </message>
+    <message>
+        <source>Time: about {t} ({low} to {high}).</source>
+        <translation>耗时：约 {t}（{low} 至 {high}）。</translation>
+    </message>
+    <message>
+        <source>Traffic into the destination, per GiB</source>
+        <translation>目的端流入流量，每 GiB</translation>
+    </message>
+    <message>
+        <source>Traffic out of the source, per GiB</source>
+        <translation>源端流出流量，每 GiB</translation>
+    </message>
+    <message>
+        <source>Trial copy (s)</source>
+        <translation>试迁移（秒）</translation>
+    </message>
+    <message>
+        <source>Trial: {n} files ({size}) in {s} s, {rate}/s; {done}.</source>
+        <translation>试迁移：{s} 秒迁移 {n} 个文件（{size}），{rate}/s；{done}。</translation>
+    </message>
+    <message>
+        <source>Type the prices from the vendors&apos; price pages (they differ by region and contract); leave a line empty if it does not apply. Nothing is built in.</source>
+        <translation>请按云厂商价格页面填写价格（价格因地域和合同而异）；不适用的项留空。程序不内置任何价格。</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>已保留</translation>
+    </message>
+    <message>
+        <source>removed again</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <source>{d} days {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分钟</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} 分钟</translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation>{s} 秒</translation>
+    </message>
+</context>
+<context>
     <name>LocationPage</name>
     <message>
         <source>A COS bucket name ends with the account&apos;s APPID, like photos-1250000000.</source>
