@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wizard.errors import InputError
 from wizard.paths import config_dir
+from wizard.task import read_toml
 
 # (field, what it prices, the unit its count is in)
 ITEMS = (("get_per_10k", "GET requests at the source", 10_000),
@@ -59,17 +59,9 @@ def check_prices(data: Any, where: str = "prices") -> dict[str, Any]:
 def load_prices(path: Path | None = None) -> dict[str, Any]:
     """The operator's price table ({} when there is none yet)."""
     path = path or prices_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         return {"currency": ""}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"price table {path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"price table {path} is not valid TOML: {exc}") from None
-    return check_prices(data, "prices")
+    return check_prices(read_toml(path, "price table"), "prices")
 
 
 def save_prices(prices: dict[str, Any], path: Path | None = None) -> Path:

@@ -451,14 +451,18 @@ def parse_task_text(text: str, origin: str = "task") -> TaskSpec:
 def load_task(path: str | Path) -> TaskSpec:
     """Read and validate a task file; InputError names the file's problem in one sentence."""
     p = Path(path)
+    return parse_task(read_toml(p, "task file"), p.parent.absolute())
+
+
+def read_toml(p: Path, what: str) -> dict[str, Any]:
+    """A TOML file's table; InputError says in one sentence that ``what`` is missing, unreadable or not TOML."""
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"task file {p} does not exist") from None
+        raise InputError(f"{what} {p} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"task file {p} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        raise InputError(f"{what} {p} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"task file {p} is not valid TOML: {exc}") from None
-    return parse_task(data, p.parent.absolute())
+        raise InputError(f"{what} {p} is not valid TOML: {exc}") from None

@@ -213,28 +213,28 @@ async def _checks(request: web.Request) -> web.Response:
     agent = request.app[AGENT_KEY]
     data = await _body(request, {"task", "credentials"})
     text = _field(data, "task", str, "the task's TOML text", required=True)
-    given = _field(data, "credentials", dict, "an object with source and/or destination credentials") or {}
-    unknown = sorted(set(given) - {"source", "destination"})
-    if unknown:
-        raise InputError(f"credentials.{unknown[0]}: unknown side (source or destination)")
-    creds = {side: _credentials(value) for side, value in given.items()}
-    return web.json_response({"checks": await agent.check(text, creds)}, dumps=_dumps)
+    return web.json_response({"checks": await agent.check(text, _sides(data))}, dumps=_dumps)
 
 
 async def _forecast(request: web.Request) -> web.Response:
     data = await _body(request, {"task", "credentials", "trial_seconds", "keep"})
     text = _field(data, "task", str, "the task's TOML text", required=True)
-    given = _field(data, "credentials", dict, "an object with source and/or destination credentials") or {}
-    unknown = sorted(set(given) - {"source", "destination"})
-    if unknown:
-        raise InputError(f"credentials.{unknown[0]}: unknown side (source or destination)")
-    creds = {side: _credentials(value) for side, value in given.items()}
+    creds = _sides(data)
     seconds = _field(data, "trial_seconds", (int, float), "seconds of trial copying")
     keep = _field(data, "keep", bool, "true to keep what the trial copies")
     spec = parse_task_text(text)
     answer = await forecast_task(spec, trial_seconds=20.0 if seconds is None else check_trial_seconds(seconds),
                                  keep=bool(keep), credentials=creds)
     return web.json_response(answer, dumps=_dumps)
+
+
+def _sides(data: dict[str, Any]) -> dict[str, Credentials]:
+    """A body's ``credentials`` per side (used for that call only)."""
+    given = _field(data, "credentials", dict, "an object with source and/or destination credentials") or {}
+    unknown = sorted(set(given) - {"source", "destination"})
+    if unknown:
+        raise InputError(f"credentials.{unknown[0]}: unknown side (source or destination)")
+    return {side: _credentials(value) for side, value in given.items()}
 
 
 def _credentials(raw: Any) -> Credentials:
