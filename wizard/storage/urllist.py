@@ -143,7 +143,10 @@ class UrlListStore(Store):
         headers = {}
         if start or length is not None:
             headers["Range"] = f"bytes={start}-{'' if length is None else start + length - 1}"
-        if if_match:
+        if if_match and headers:
+            # Only ranged reads (the parts of a large file) are pinned on the wire: web servers' ETags may be weak
+            # or case-sensitive, which If-Match would refuse; a whole read is compared with the listed version
+            # by the copier instead (size, ETag).
             headers["If-Match"] = f'"{if_match}"'
         response = await self._get("GET", key, headers)
         if headers.get("Range") and response.status != 206:
