@@ -297,6 +297,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Time: about {t}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Traffic into the destination, per GiB</source>
         <translation type="unfinished"></translation>
     </message>

@@ -297,6 +297,10 @@
         <translation>耗时：约 {t}（{low} 至 {high}）。</translation>
     </message>
     <message>
+        <source>Time: about {t}.</source>
+        <translation>耗时：约 {t}。</translation>
+    </message>
+    <message>
         <source>Traffic into the destination, per GiB</source>
         <translation>目的端流入流量，每 GiB</translation>
     </message>

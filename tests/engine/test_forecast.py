@@ -119,11 +119,11 @@ def test_folder_listing_of_s3_and_a_local_folder(tmp_path: Path, s3_source: Seaw
     assert (est.objects, est.exact) == (4, True)
 
 
-def task_for(src: SeaweedS3, src_bucket: str, dst: SeaweedS3, dst_bucket: str) -> Any:
+def task_for(src: SeaweedS3, src_bucket: str, dst: SeaweedS3, dst_bucket: str, options: str = "") -> Any:
     def side(server: SeaweedS3, bucket: str, ref: str) -> str:
         return f'kind = "s3"\nendpoint = "{server.endpoint}"\nbucket = "{bucket}"\ncredentials = "{ref}"\n'
     return parse_task_text(f'name = "trial"\n[source]\n{side(src, src_bucket, "env:SRC")}[destination]\n'
-                           f'{side(dst, dst_bucket, "env:DST")}[options]\nconcurrency = 4\n')
+                           f'{side(dst, dst_bucket, "env:DST")}[options]\nconcurrency = 4\n{options}')
 
 
 @pytest.mark.parametrize("keep", [False, True], ids=["removed", "kept"])
@@ -156,6 +156,25 @@ def test_the_trial_copies_only_what_is_missing_and_removes_only_that(s3_source: 
         assert all(after[k] == source[k] for k in result.keys)
     else:
         assert after == there and result.removed == result.objects
+
+
+def test_the_trial_keeps_to_the_tasks_limits(s3_source: SeaweedS3, s3_dest: SeaweedS3) -> None:
+    src_bucket, dst_bucket = new_bucket(s3_source, "slow"), new_bucket(s3_dest, "slow")
+    fill(s3_source, src_bucket, {f"k/{i:03d}": b"x" for i in range(60)})
+    spec = task_for(s3_source, src_bucket, s3_dest, dst_bucket, "qps_limit = 6\n")
+
+    async def go() -> Any:
+        src, dst = s3(s3_source, src_bucket), s3(s3_dest, dst_bucket)
+        for store in (src, dst):
+            await store.open()
+        try:
+            return await trial(spec, src, dst, seconds=2.0)
+        finally:
+            await src.close()
+            await dst.close()
+    result = asyncio.run(go())
+    # A HEAD, a GET and a PUT per object at 6 requests/s (and a second's burst): a handful in 2 s, not 60.
+    assert 1 <= result.objects <= 8, result
 
 
 def test_time_from_the_trial_and_the_limits() -> None:

@@ -278,6 +278,10 @@ def walk(driver: Driver, lang: str, source: str, proxy: str) -> None:
         review = wizard.review_page
         review.name.setText("photos-archive")
         driver.until(lambda: review.checks.rowCount() >= 5, "the pre-flight checks", 60)
+        review.forecast.seconds.setValue(5)
+        review.forecast.found = None
+        review.forecast.start.click()
+        driver.until(lambda: review.forecast.found is not None, "the forecast with its trial copy", 120)
         driver.shoot(wizard, f"{lang}-06-review")
         wizard.next()
 
@@ -571,6 +575,10 @@ def main(argv: list[str] | None = None) -> int:
                 env["dest"].client().create_bucket(Bucket=bucket)
             asyncio.run(finished_task(env["agent"], env["source"].endpoint, env["dest"].endpoint))
             say("source filled, an earlier task completed")
+            from wizard.prices import save_prices
+            # Example prices for the picture (the program has none built in; an operator types their own).
+            save_prices({"currency": "CNY", "get_per_10k": 0.01, "put_per_10k": 0.01, "list_per_10k": 0.01,
+                         "source_traffic_per_gib": 0.5})
             env["proxy"].rules.forbidden.update(FORBIDDEN)
             with ssh_servers(work) as ssh:
                 env["ssh"] = ssh

@@ -89,6 +89,10 @@ async def trial(spec: TaskSpec, src: Store, dst: Store, *, seconds: float = 20.0
             else:
                 result.failed += 1
 
+    # Every request goes through the task's limits, as in a run (the runner sets the same gate).
+    gates = [getattr(store, "request_gate", None) for store in (src, dst)]
+    for store in (src, dst):
+        store.request_gate = limits.gate  # type: ignore[attr-defined]
     feeder = asyncio.create_task(feed())
     try:
         await asyncio.gather(feeder, *(work() for _ in range(o.concurrency)))
@@ -97,6 +101,8 @@ async def trial(spec: TaskSpec, src: Store, dst: Store, *, seconds: float = 20.0
         with contextlib.suppress(BaseException):
             await feeder
         await copier.abort_all()
+        for store, gate in zip((src, dst), gates, strict=True):
+            store.request_gate = gate  # type: ignore[attr-defined]
     result.elapsed = max(clock() - started, 1e-6)
     result.rate_objects = result.objects / result.elapsed
     result.rate_bytes = result.bytes / result.elapsed

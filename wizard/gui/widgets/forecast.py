@@ -62,8 +62,10 @@ def forecast_text(found: dict[str, Any], prices: dict[str, Any]) -> str:
             rate=human_bytes(t["rate_bytes"]), done=done))
     w = found.get("time")
     if w:
-        lines.append(Q.translate("Forecast", "Time: about {t} ({low} to {high}).").format(
-            t=duration_text(w["seconds"]), low=duration_text(w["low"]), high=duration_text(w["high"])))
+        low, high = duration_text(w["low"]), duration_text(w["high"])
+        lines.append(Q.translate("Forecast", "Time: about {t}.").format(t=duration_text(w["seconds"])) if low == high
+                     else Q.translate("Forecast", "Time: about {t} ({low} to {high}).").format(
+                         t=duration_text(w["seconds"]), low=low, high=high))
     c = forecast_cost(found, prices)
     if c["total"] is None:
         lines.append(Q.translate("Forecast", "Cost: no price set (Prices…)."))
