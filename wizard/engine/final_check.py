@@ -65,35 +65,61 @@ def method(evidence: dict[str, Any], there: ObjectInfo, dst: Store) -> str:
 
 
 class FinalCheck:
-    """Checks the copied objects of the journal that the current pass did not copy itself."""
+    """Checks the copied objects of the journal that the current pass did not copy itself.
+
+    Where the destination lists ETags, its listing is joined with the journal first (a thousand objects per
+    request instead of a HEAD each); what the listing did not show (or a store without ETags: a folder) is then
+    looked at one by one. Each object found is marked with the pass's number, so a resumed check goes on."""
 
     def __init__(self, dst: Store, journal: Journal, dst_prefix: str, concurrency: int = 32,
-                 on_mismatch: Callable[[str, int, str, str], None] | None = None) -> None:
-        self.dst, self.journal, self.dst_prefix = dst, journal, dst_prefix
+                 on_mismatch: Callable[[str, int, str, str], None] | None = None, src_prefix: str = "") -> None:
+        self.dst, self.journal, self.dst_prefix, self.src_prefix = dst, journal, dst_prefix, src_prefix
         self.slots = asyncio.Semaphore(max(1, concurrency))
         self.on_mismatch = on_mismatch or (lambda key, size, code, message: None)
         self.progress = CheckProgress()
 
     async def run(self) -> tuple[int, int]:
         """Check every object; returns (checked, mismatched) over the whole check, resumed parts included."""
-        since = self.journal.pass_started()
-        after = int(self.journal.get("check_after") or 0)
-        self.progress = CheckProgress(int(self.journal.get("check_done") or 0),
-                                      self.journal.copied_before(since, 0)[0],
-                                      int(self.journal.get("check_mismatched") or 0))
-        while rows := self.journal.copied_rows(since, after, BATCH):
+        since, number = self.journal.pass_started(), self.journal.pass_number()
+        found, mismatched = self.journal.check_counts_now(since, number)
+        # The objects to check are those still done (found or not yet) and those the check already flagged.
+        self.progress = CheckProgress(found + mismatched, self.journal.copied_before(since) + mismatched, mismatched)
+        if self.dst.features.etag_is_md5:
+            await self._by_listing(since, number)
+        after = 0
+        while rows := self.journal.unchecked_rows(since, number, after, BATCH):
             results = await asyncio.gather(*(self._one(*row) for row in rows))
-            ok = [row[0] for row, bad in zip(rows, results, strict=True) if bad is None]
-            bad = [(row[0], *found) for row, found in zip(rows, results, strict=True) if found is not None]
+            self._record(number, [(row[0], row[1], row[2], found) for row, found in zip(rows, results, strict=True)])
             after = rows[-1][0]
-            self.progress.done += len(rows)
-            self.progress.mismatched += len(bad)
-            self.journal.record_check(ok, bad, after, self.progress.done, self.progress.mismatched)
-            for (_id, key, size, _evidence), found in zip(rows, results, strict=True):
-                if found is not None:
-                    self.on_mismatch(key, size, *found)
         self.journal.finish_check()
         return self.progress.done, self.progress.mismatched
+
+    async def _by_listing(self, since: float, number: int) -> None:
+        """The destination's listing against the journal. Started from the top again after a stop: stores
+        disagree on where a listing resumes, and a skipped key must not be taken for a missing one."""
+        strip = len(self.dst_prefix)
+        async for page in self.dst.list_pages(self.dst_prefix + self.src_prefix):
+            found = self.journal.copied_for([o.key[strip:] for o in page if o.key.startswith(self.dst_prefix)], since)
+            batch = []
+            for there in page:
+                row = found.get(there.key[strip:])
+                if row is None or row[3] == number:   # not this task's, or found already
+                    continue
+                oid, size, evidence, _last = row
+                batch.append((oid, there.key[strip:], size, compare(there.key[strip:], size, evidence, there,
+                                                                   self.dst)))
+            self._record(number, batch)
+
+    def _record(self, number: int, results: list[tuple[int, str, int, tuple[str, str] | None]]) -> None:
+        ok = [oid for oid, _key, _size, found in results if found is None]
+        bad = [(oid, *found) for oid, _key, _size, found in results if found is not None]
+        self.progress.done += len(results)
+        self.progress.mismatched += len(bad)
+        if results:
+            self.journal.record_check(ok, bad, number, self.progress.done, self.progress.mismatched)
+        for _oid, key, size, found in results:
+            if found is not None:
+                self.on_mismatch(key, size, *found)
 
     async def _one(self, _id: int, key: str, size: int, evidence: dict[str, Any]) -> tuple[str, str] | None:
         async with self.slots:

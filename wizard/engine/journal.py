@@ -83,7 +83,7 @@ PASS_KINDS = ("first", "delta", "final")
 PASS_COLUMNS = ("number", "kind", "started", "finished", "listed", "listed_bytes", "new", "new_bytes", "changed",
                 "changed_bytes", "copied", "copied_bytes", "failed", "requeued", "checked", "mismatched")
 _DELTA_KEYS = ("pass_new", "pass_new_bytes", "pass_changed", "pass_changed_bytes")
-_CHECK_KEYS = ("check_after", "check_done", "check_mismatched", "checked")
+_CHECK_KEYS = ("check_done", "check_mismatched", "checked")
 CSV_HEADER = ["key", "size", "error_class", "error_code", "message", "attempts", "last_attempt"]
 
 
@@ -286,32 +286,57 @@ class Journal:
     def check_finished(self) -> bool:
         return self.get("checked") == "1"
 
-    def copied_before(self, since: float, after_id: int) -> tuple[int]:
-        """How many copied objects a check from ``after_id`` on has to look at (not copied since ``since``)."""
-        return self.db.execute("SELECT count(*) FROM objects WHERE state = 'done' AND last_attempt < ? AND id > ?",
-                               (since, after_id)).fetchone()
+    def copied_before(self, since: float) -> int:
+        """How many copied objects the check has to look at: those not copied since ``since``."""
+        return int(self.db.execute("SELECT count(*) FROM objects WHERE state = 'done' AND last_attempt < ?",
+                                   (since,)).fetchone()[0])
 
-    def copied_rows(self, since: float, after_id: int, limit: int) -> list[tuple[int, str, int, dict[str, Any]]]:
-        """A page of copied objects not copied since ``since``: (id, key, size, evidence)."""
+    def check_counts_now(self, since: float, number: int) -> tuple[int, int]:
+        """(objects the check of pass ``number`` found as copied, objects it flagged), from the rows themselves:
+        what a resumed check starts from."""
+        done = self.db.execute("SELECT count(*) FROM objects WHERE state = 'done' AND last_attempt < ? AND "
+                               "json_extract(evidence, '$.final_pass') = ?", (since, number)).fetchone()[0]
+        bad = self.db.execute("SELECT count(*) FROM objects WHERE state = 'failed' AND error_class = 'mismatch' "
+                              "AND last_attempt >= ?", (since,)).fetchone()[0]
+        return int(done), int(bad)
+
+    def copied_for(self, keys: list[str], since: float) -> dict[str, tuple[int, int, dict[str, Any], int]]:
+        """The copied objects among ``keys`` not copied since ``since``: key -> (id, size, evidence, the final
+        pass that last found it, 0 if none)."""
+        out: dict[str, tuple[int, int, dict[str, Any], int]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, oid, size, evidence in self.db.execute(
+                    f"SELECT key, id, size, evidence FROM objects WHERE key IN ({marks}) AND state = 'done' AND "
+                    "last_attempt < ?", (*chunk, since)):
+                ev = json.loads(evidence) if evidence else {}
+                out[key] = (oid, size, ev, int(ev.get("final_pass") or 0))
+        return out
+
+    def unchecked_rows(self, since: float, number: int, after_id: int,
+                       limit: int) -> list[tuple[int, str, int, dict[str, Any]]]:
+        """A page of copied objects (not copied since ``since``) the check of pass ``number`` has not found yet:
+        (id, key, size, evidence)."""
         rows = self.db.execute("SELECT id, key, size, evidence FROM objects WHERE state = 'done' AND "
-                               "last_attempt < ? AND id > ? ORDER BY id LIMIT ?", (since, after_id, limit))
+                               "last_attempt < ? AND id > ? AND coalesce(json_extract(evidence, '$.final_pass'), 0) "
+                               "!= ? ORDER BY id LIMIT ?", (since, after_id, number, limit))
         return [(i, k, s, json.loads(e) if e else {}) for i, k, s, e in rows]
 
-    def record_check(self, ok: list[int], bad: list[tuple[int, str, str]], after_id: int, done: int,
+    def record_check(self, ok: list[int], bad: list[tuple[int, str, str]], number: int, done: int,
                      mismatched: int) -> None:
-        """One batch of the check: the objects found as copied say so in their evidence; the ones gone or
-        changed at the destination fail (class ``mismatch``) so a retry copies them again. This is the one
-        place a done object becomes failed: not a late outcome, but the destination shown to differ now."""
+        """One batch of the check of pass ``number``: the objects found as copied say so in their evidence; the
+        ones gone or changed at the destination fail (class ``mismatch``) so a retry copies them again. This is
+        the one place a done object becomes failed: not a late outcome, but the destination shown to differ."""
         with self.transaction():
             self.db.executemany("UPDATE objects SET evidence = json_set(coalesce(evidence, '{}'), '$.final_check', "
-                                "'ok') WHERE id = ?", [(i,) for i in ok])
+                                "'ok', '$.final_pass', ?) WHERE id = ?", [(number, i) for i in ok])
             self.db.executemany("UPDATE objects SET state = 'failed', error_class = 'mismatch', error_code = ?, "
                                 "message = ?, last_attempt = ?, evidence = json_set(coalesce(evidence, '{}'), "
                                 "'$.final_check', ?) WHERE id = ? AND state = 'done'",
                                 [(code, message, time.time(), code, i) for i, code, message in bad])
             self.db.executemany("UPDATE meta SET v = ? WHERE k = ?",
-                                [(str(after_id), "check_after"), (str(done), "check_done"),
-                                 (str(mismatched), "check_mismatched")])
+                                [(str(done), "check_done"), (str(mismatched), "check_mismatched")])
 
     def finish_check(self) -> None:
         """The check is complete."""
@@ -535,6 +560,12 @@ class Journal:
             out.truncate()
         if out.tell():
             yield out.getvalue(), 0
+
+    def at_destination(self, after_id: int, limit: int) -> list[tuple[Any, ...]]:
+        """A page of the objects the task put or found at the destination (done, skipped), for the manifest:
+        (id, key, size, state, reason, etag, evidence)."""
+        return self.db.execute("SELECT id, key, size, state, reason, etag, evidence FROM objects WHERE id > ? AND "
+                               "state IN ('done', 'skipped') ORDER BY id LIMIT ?", (after_id, limit)).fetchall()
 
     def evidence(self, key: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT evidence FROM objects WHERE key = ?", (key,)).fetchone()

@@ -155,7 +155,7 @@ class Runner:
             await self.copier.abort_all()
             if final and not self.journal.check_finished():
                 self.check = FinalCheck(self.dst, self.journal, self.spec.destination.prefix,
-                                        self.spec.options.concurrency, self._mismatch)
+                                        self.spec.options.concurrency, self._mismatch, self.spec.source.prefix)
                 check = await self.check.run()
         except BaseException:
             plan_task.cancel()

@@ -112,18 +112,9 @@ def write_manifest(journal: Journal, path: Path) -> ManifestSummary:
 
 
 def _rows(journal: Journal) -> Iterator[list[Any]]:
-    """The done and skipped objects in id order, a page at a time.
-
-    The journal has no public page of both states (``copied_rows`` is the final check's, done only), and its
-    file is not ours to change here, so this reads its table directly, with the same keyset paging.
-    """
+    """The done and skipped objects in id order, a page at a time."""
     after = 0
-    while True:
-        page = journal.db.execute(
-            "SELECT id, key, size, state, reason, etag, evidence FROM objects WHERE id > ? AND "
-            "state IN ('done', 'skipped') ORDER BY id LIMIT ?", (after, PAGE)).fetchall()
-        if not page:
-            return
+    while page := journal.at_destination(after, PAGE):
         for _id, *row in page:
             yield row
         after = page[-1][0]
