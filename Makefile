@@ -50,6 +50,7 @@ bench: setup-test
 	$(BIN)/python tests/benchmarks/bench_table.py
 	$(BIN)/python tests/benchmarks/bench_plan.py --objects 10000000
 	$(BIN)/python tests/benchmarks/bench_service.py
+	$(BIN)/python tests/benchmarks/bench_cutover.py --objects 30000
 
 # Every string of the GUI into the .ts files (merged: translations are kept, removed strings dropped), then the
 # .qm files the wizard loads. No source locations and sorted messages, so a .ts changes only when a string does.
