@@ -81,10 +81,14 @@ async def estimate(store: Store, prefix: str = "", *, wanted: Callable[[str], bo
                    budget: int = 200, sample: int = 30, rng: random.Random | None = None,
                    count_pages: int | None = None) -> Estimate:
     """Estimate the objects and bytes under ``prefix`` within ``budget`` list requests (pages of up to 1,000);
-    a plain count is tried first with ``count_pages`` of them (half the budget by default)."""
+    a plain count is tried first with ``count_pages`` of them (half the budget where folders can be sampled
+    with the rest, else all of it)."""
     keep = wanted or (lambda key: True)
     rng = rng or random.Random()
     spend = _Budget(budget)
+    sampled_by_folders = store.features.folders and (not prefix or prefix.endswith("/"))
+    if count_pages is None:
+        count_pages = budget // 2 if sampled_by_folders else budget
     # A plain count first, with half the budget: most buckets end inside it and need no statistics.
     count = size = 0
     done = True
@@ -93,12 +97,12 @@ async def estimate(store: Store, prefix: str = "", *, wanted: Callable[[str], bo
         chosen = [o for o in page if keep(o.key)]
         count += len(chosen)
         size += sum(max(o.size, 0) for o in chosen)
-        if spend.used >= (budget // 2 if count_pages is None else count_pages):
+        if spend.used >= count_pages:
             done = False
             break
     if done:
         return Estimate(count, 0, size, 0, True, "exact", spend.used)
-    if store.features.folders and (not prefix or prefix.endswith("/")):
+    if sampled_by_folders:
         try:
             top, folders, sampled = await _level(store, prefix, keep, spend, sample, rng)
         except _TooBig:

@@ -266,7 +266,12 @@ class HttpStore(Store):
                 yield page
 
     async def list_level(self, prefix: str, start_after: str = "") -> AsyncIterator[tuple[list[ObjectInfo], list[str]]]:
+        seen: set[str] = set()
         async for page, folders in self._listing(prefix, start_after, "/"):
+            # A marker-listing page that ends on a folder may name it again on the next page: once is enough
+            # (a set, not an order test: SeaweedFS lists "a/" before "a-b/").
+            folders = [f for f in folders if f not in seen]
+            seen.update(folders)
             if page or folders:
                 yield page, folders
 

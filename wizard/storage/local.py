@@ -123,26 +123,47 @@ class LocalStore(Store):
                 return
 
     async def list_level(self, prefix: str, start_after: str = "") -> AsyncIterator[tuple[list[ObjectInfo], list[str]]]:
-        def level() -> tuple[list[ObjectInfo], list[str]]:
+        def level() -> list[tuple[str, ObjectInfo | None]]:
+            # The same rules as _walk, so a level sums to what list_pages lists: partial files left out, a
+            # symbolic link to a folder not followed, a broken link listed (its read fails it visibly).
             folder = self.fs_path(prefix.rstrip("/")) if prefix.strip("/") else self._root
-            objects, folders = [], []
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+                entries = list(os.scandir(folder))
             except (FileNotFoundError, NotADirectoryError):
-                return [], []
+                return []
+            except OSError as exc:
+                raise task_stopped("io", "ListFailed", f"cannot list folder {folder}: {exc.strerror}") from None
+            out: list[tuple[str, ObjectInfo | None]] = []
             for e in entries:
-                key = prefix + e.name
-                if key <= start_after or e.name.endswith(PARTIAL):
+                if e.name.endswith(PARTIAL):
                     continue
-                if e.is_dir(follow_symlinks=True):
-                    folders.append(key + "/")
-                elif e.is_file(follow_symlinks=True):
-                    st = e.stat()
-                    objects.append(ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime))
-            return objects, folders
-        objects, folders = await asyncio.to_thread(level)
-        if objects or folders:
-            yield objects, folders
+                try:
+                    is_dir = e.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                key = prefix + e.name
+                if is_dir:
+                    if start_after < key + "0":     # a key below it can still sort after start_after
+                        out.append((key + "/", None))
+                    continue
+                if key <= start_after:
+                    continue
+                try:
+                    st = e.stat(follow_symlinks=True)
+                except OSError:
+                    if e.is_symlink():
+                        with contextlib.suppress(OSError):
+                            out.append((key, ObjectInfo(key=key, size=0,
+                                                        mtime=e.stat(follow_symlinks=False).st_mtime)))
+                    continue
+                if os.path.isfile(e.path):
+                    out.append((key, ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime)))
+            out.sort(key=lambda t: t[0])
+            return out
+        entries = await asyncio.to_thread(level)
+        for i in range(0, len(entries), PAGE):
+            chunk = entries[i:i + PAGE]
+            yield [o for _, o in chunk if o is not None], [k for k, o in chunk if o is None]
 
     async def head(self, key: str) -> ObjectInfo | None:
         path = self.path_for(key)
