@@ -78,40 +78,16 @@ class LocalStore(Store):
                                f"folder {self.root} is not {'writable' if write else 'readable'}")
 
     def _walk(self, folder: Path, rel: str, prefix: str, start_after: str) -> Iterator[ObjectInfo]:
-        try:
-            entries = list(os.scandir(folder))
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            raise task_stopped("io", "ListFailed", f"cannot list folder {folder}: {exc.strerror}") from None
-        named = []
-        for e in entries:
-            if e.name.endswith(PARTIAL):
-                continue
-            try:
-                is_dir = e.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            named.append((rel + e.name + ("/" if is_dir else ""), is_dir, e))
-        named.sort(key=lambda t: t[0])
-        for key, is_dir, e in named:
+        for key, is_dir, e in _scan(folder, rel):
             if is_dir:
                 # Everything below D sorts between "D/" and "D0"; skip folders the cursor or prefix rule out.
                 if start_after >= key[:-1] + "0" or not (key.startswith(prefix) or prefix.startswith(key)):
                     continue
                 yield from self._walk(Path(e.path), key, prefix, start_after)
             elif key > start_after and key.startswith(prefix):
-                try:
-                    st = e.stat(follow_symlinks=True)
-                except OSError:
-                    # A broken (or looping) symbolic link is listed, so its read fails it visibly in the
-                    # failures list instead of the file being left out without a word.
-                    if e.is_symlink():
-                        with contextlib.suppress(OSError):
-                            yield ObjectInfo(key=key, size=0, mtime=e.stat(follow_symlinks=False).st_mtime)
-                    continue
-                if os.path.isfile(e.path):
-                    yield ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime)
+                info = _file_info(e, key)
+                if info is not None:
+                    yield info
 
     async def list_pages(self, prefix: str = "", start_after: str = "") -> AsyncIterator[list[ObjectInfo]]:
         walker = self._walk(self.root, "", prefix, start_after)
@@ -126,39 +102,16 @@ class LocalStore(Store):
         def level() -> list[tuple[str, ObjectInfo | None]]:
             # The same rules as _walk, so a level sums to what list_pages lists: partial files left out, a
             # symbolic link to a folder not followed, a broken link listed (its read fails it visibly).
-            folder = self.fs_path(prefix.rstrip("/")) if prefix.strip("/") else self._root
-            try:
-                entries = list(os.scandir(folder))
-            except (FileNotFoundError, NotADirectoryError):
+            folder = Path(self.fs_path(prefix.rstrip("/"))) if prefix.strip("/") else self.root
+            if not os.path.isdir(folder):
                 return []
-            except OSError as exc:
-                raise task_stopped("io", "ListFailed", f"cannot list folder {folder}: {exc.strerror}") from None
             out: list[tuple[str, ObjectInfo | None]] = []
-            for e in entries:
-                if e.name.endswith(PARTIAL):
-                    continue
-                try:
-                    is_dir = e.is_dir(follow_symlinks=False)
-                except OSError:
-                    continue
-                key = prefix + e.name
+            for key, is_dir, e in _scan(folder, prefix):
                 if is_dir:
-                    if start_after < key + "0":     # a key below it can still sort after start_after
-                        out.append((key + "/", None))
-                    continue
-                if key <= start_after:
-                    continue
-                try:
-                    st = e.stat(follow_symlinks=True)
-                except OSError:
-                    if e.is_symlink():
-                        with contextlib.suppress(OSError):
-                            out.append((key, ObjectInfo(key=key, size=0,
-                                                        mtime=e.stat(follow_symlinks=False).st_mtime)))
-                    continue
-                if os.path.isfile(e.path):
-                    out.append((key, ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime)))
-            out.sort(key=lambda t: t[0])
+                    if start_after < key[:-1] + "0":     # a key below it can still sort after start_after
+                        out.append((key, None))
+                elif key > start_after and (info := _file_info(e, key)) is not None:
+                    out.append((key, info))
             return out
         entries = await asyncio.to_thread(level)
         for i in range(0, len(entries), PAGE):
@@ -358,3 +311,38 @@ def _unlink(path: str | Path) -> None:
     except OSError:
         pass
 
+
+def _scan(folder: Path, rel: str) -> list[tuple[str, bool, os.DirEntry[str]]]:
+    """A folder's entries as (key, is a folder, entry), folders' keys ending in "/", in key order; partial
+    writes left out, symbolic links to folders not followed. A folder gone is empty; one that cannot be read
+    stops the task."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise task_stopped("io", "ListFailed", f"cannot list folder {folder}: {exc.strerror}") from None
+    named = []
+    for e in entries:
+        if e.name.endswith(PARTIAL):
+            continue
+        try:
+            is_dir = e.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        named.append((rel + e.name + ("/" if is_dir else ""), is_dir, e))
+    named.sort(key=lambda t: t[0])
+    return named
+
+
+def _file_info(e: os.DirEntry[str], key: str) -> ObjectInfo | None:
+    """A file's listing entry; a broken (or looping) symbolic link is listed with size 0, so its read fails it
+    visibly in the failures list instead of the file being left out without a word; anything else is None."""
+    try:
+        st = e.stat(follow_symlinks=True)
+    except OSError:
+        if e.is_symlink():
+            with contextlib.suppress(OSError):
+                return ObjectInfo(key=key, size=0, mtime=e.stat(follow_symlinks=False).st_mtime)
+        return None
+    return ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime) if os.path.isfile(e.path) else None
